@@ -1,0 +1,86 @@
+/**
+ * The one policy model. Both readers (typed `defineConfig` and the Apache-style
+ * `authhook.conf`) produce `LocationSection`s; `merge.ts` folds the sections that match a
+ * request into one frozen `Policy` the engine reads.
+ * @module
+ */
+import type { AuthType, HookModule } from '../types.js';
+import type { RequireNode } from '../authz/require-parse.js';
+
+/** Something that hands out the current version of a hook module (a watched script, or a built-in provider). */
+export interface HookSource {
+  /** For logs: the script path or the provider name. Never a secret. */
+  readonly label: string;
+  /** The current module; rejects with a `HookLoadError` when no version ever loaded. */
+  current(): Promise<HookModule>;
+}
+
+/** Digest algorithms offered, in the order they are offered. */
+export type DigestAlgorithm = 'SHA-256' | 'MD5';
+
+/** The directives one section may set. Absent = inherited from less specific sections. */
+export interface PolicyDirectives {
+  /** `null` is `AuthType None`. */
+  readonly authType?: AuthType | null;
+  readonly authName?: string;
+  readonly basicProviders?: readonly HookSource[];
+  readonly digestProviders?: readonly HookSource[];
+  readonly digestAlgorithms?: readonly DigestAlgorithm[];
+  /** Seconds a Digest nonce stays fresh. */
+  readonly nonceLifetimeS?: number;
+  /** Where `Require group` asks for a user's groups (WSGIAuthGroupScript, AuthGroupFile), in order. */
+  readonly groupSources?: readonly HookSource[];
+  /** WSGIAccessScript: `null` turns an inherited one off. */
+  readonly accessSource?: HookSource | null;
+  readonly require?: RequireNode | null;
+  readonly forbiddenOnFailure?: boolean;
+  readonly setEnv?: Readonly<Record<string, string>>;
+}
+
+/** A `<Location>` (prefix) or `<LocationMatch>` (regex) section, in config order. */
+export interface LocationSection {
+  readonly kind: 'prefix' | 'regex';
+  /** The prefix (normalised), or the regex source. */
+  readonly path: string;
+  readonly regex: RegExp | null;
+  readonly directives: PolicyDirectives;
+  /** `authhook.conf:12` or `locations.2`, for messages. */
+  readonly where: string;
+}
+
+/** Settings that are not per location. */
+export interface GlobalSettings {
+  /** Time limit for one hook call. */
+  readonly hookTimeoutMs: number;
+  /** Re-load scripts whose file changed (WSGIScriptReloading). */
+  readonly scriptReloading: boolean;
+  /** Secret that signs Digest nonces; random per process when not configured. */
+  readonly nonceSecret: Uint8Array;
+}
+
+/** A whole checked configuration: frozen, read by the engine. */
+export interface AuthhookModel {
+  readonly global: GlobalSettings;
+  readonly sections: readonly LocationSection[];
+}
+
+/** The merged, complete policy for one request path. */
+export interface Policy {
+  readonly authType: AuthType | null;
+  readonly authName: string | null;
+  readonly basicProviders: readonly HookSource[];
+  readonly digestProviders: readonly HookSource[];
+  readonly digestAlgorithms: readonly DigestAlgorithm[];
+  readonly nonceLifetimeS: number;
+  readonly groupSources: readonly HookSource[];
+  readonly accessSource: HookSource | null;
+  readonly require: RequireNode | null;
+  readonly forbiddenOnFailure: boolean;
+  readonly setEnv: Readonly<Record<string, string>>;
+  /** Which sections made it, for check-config and logs. */
+  readonly from: readonly string[];
+}
+
+export const DEFAULT_HOOK_TIMEOUT_MS = 5000;
+export const DEFAULT_NONCE_LIFETIME_S = 300;
+export const DEFAULT_DIGEST_ALGORITHMS: readonly DigestAlgorithm[] = Object.freeze(['SHA-256', 'MD5']);
