@@ -23,18 +23,32 @@ export interface PolicyDirectives {
   /** `null` is `AuthType None`. */
   readonly authType?: AuthType | null;
   readonly authName?: string;
-  readonly basicProviders?: readonly HookSource[];
-  readonly digestProviders?: readonly HookSource[];
+  /** AuthBasicProvider: `wsgi`/`script`, `file`, or a named provider (alias), in order. */
+  readonly basicProviders?: readonly string[];
+  /** AuthDigestProvider, as above. */
+  readonly digestProviders?: readonly string[];
   readonly digestAlgorithms?: readonly DigestAlgorithm[];
   /** Seconds a Digest nonce stays fresh. */
   readonly nonceLifetimeS?: number;
-  /** Where `Require group` asks for a user's groups (WSGIAuthGroupScript, AuthGroupFile), in order. */
-  readonly groupSources?: readonly HookSource[];
+  /** WSGIAuthUserScript: the `wsgi` provider's script. */
+  readonly authUserScript?: HookSource | null;
+  /** WSGIAuthGroupScript: where `Require group` asks `groups_for_user`. */
+  readonly authGroupScript?: HookSource | null;
+  /** AuthUserFile (htpasswd, or htdigest for Digest): the `file` provider's file. */
+  readonly authUserFile?: string | null;
+  /** AuthGroupFile (htgroup). */
+  readonly authGroupFile?: string | null;
   /** WSGIAccessScript: `null` turns an inherited one off. */
-  readonly accessSource?: HookSource | null;
+  readonly accessScript?: HookSource | null;
   readonly require?: RequireNode | null;
   readonly forbiddenOnFailure?: boolean;
   readonly setEnv?: Readonly<Record<string, string>>;
+}
+
+/** Turns `AuthUserFile`/`AuthGroupFile` paths into providers (the built-in file providers plug in here). */
+export interface FileProviderFactory {
+  userFile(path: string, scheme: AuthType): HookSource;
+  groupFile(path: string): HookSource;
 }
 
 /** A `<Location>` (prefix) or `<LocationMatch>` (regex) section, in config order. */
@@ -62,9 +76,13 @@ export interface GlobalSettings {
 export interface AuthhookModel {
   readonly global: GlobalSettings;
   readonly sections: readonly LocationSection[];
+  /** Named providers (`<AuthnProviderAlias>`, or hook modules given in the typed config). */
+  readonly providers: Readonly<Record<string, HookSource>>;
+  /** `null` until the file providers are available: `file` is then a policy error. */
+  readonly fileProviders: FileProviderFactory | null;
 }
 
-/** The merged, complete policy for one request path. */
+/** The merged, complete policy for one request path. Providers are resolved. */
 export interface Policy {
   readonly authType: AuthType | null;
   readonly authName: string | null;
@@ -72,6 +90,7 @@ export interface Policy {
   readonly digestProviders: readonly HookSource[];
   readonly digestAlgorithms: readonly DigestAlgorithm[];
   readonly nonceLifetimeS: number;
+  /** Group sources in order: the group script, then the group file. */
   readonly groupSources: readonly HookSource[];
   readonly accessSource: HookSource | null;
   readonly require: RequireNode | null;

@@ -1,0 +1,119 @@
+/**
+ * The built-in `Require` providers of mod_authz_core, mod_authz_user, mod_authz_groupfile
+ * (and mod_wsgi's `wsgi-group`) and mod_authz_host.
+ * @module
+ */
+import { ConfigError } from '../errors.js';
+import { compileIpMatcher } from './ip-match.js';
+import { registerRequireProvider } from './require-registry.js';
+import type { AuthzStatus, RequireContext, RuleCheck } from './require-types.js';
+
+// RFC 9110 §5.6.2 token: what Apache accepts as a method name.
+const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+
+function needArgs(name: string, args: readonly string[], what: string, where: string | undefined): void {
+  if (args.length === 0) throw new ConfigError(`Require ${name}: needs at least one ${what}`, where);
+}
+
+/** ASCII-only lower-casing, as APR's case-insensitive tables compare. */
+function asciiLower(s: string): string {
+  return /[A-Z]/.test(s) ? s.replace(/[A-Z]/g, (c) => String.fromCharCode(c.charCodeAt(0) + 32)) : s;
+}
+
+const granted = (): AuthzStatus => 'granted';
+const denied = (): AuthzStatus => 'denied';
+
+function compileGroup(name: string, args: readonly string[], where: string | undefined): RuleCheck {
+  needArgs(name, args, 'group name', where);
+  const wanted = new Set(args.map(asciiLower));
+  return function checkGroup(ctx: RequireContext): Promise<AuthzStatus> {
+    return ctx.groups().then((result): AuthzStatus => {
+      // As mod_wsgi on 2.4: a failed look-up is a plain denial (401), not a 500.
+      if (result.outcome !== 'groups') return 'denied';
+      for (const group of result.groups) {
+        if (wanted.has(asciiLower(group))) return 'granted';
+      }
+      return 'denied';
+    });
+  };
+}
+
+registerRequireProvider({
+  name: 'valid-user',
+  needsUser: true,
+  compile(args, where) {
+    if (args.length > 0) throw new ConfigError('Require valid-user: takes no arguments', where);
+    return granted;
+  },
+});
+
+registerRequireProvider({
+  name: 'user',
+  needsUser: true,
+  compile(args, where) {
+    needArgs('user', args, 'user name', where);
+    const users = new Set(args);
+    return function checkUser(ctx) {
+      return ctx.user !== null && users.has(ctx.user) ? 'granted' : 'denied';
+    };
+  },
+});
+
+registerRequireProvider({ name: 'group', needsUser: true, compile: (args, where) => compileGroup('group', args, where) });
+registerRequireProvider({
+  name: 'wsgi-group',
+  needsUser: true,
+  compile: (args, where) => compileGroup('wsgi-group', args, where),
+});
+
+registerRequireProvider({
+  name: 'ip',
+  needsUser: false,
+  compile(args, where) {
+    const matches = compileIpMatcher(args, where);
+    return function checkIp(ctx) {
+      return matches(ctx.remoteAddr) ? 'granted' : 'denied';
+    };
+  },
+});
+
+registerRequireProvider({
+  name: 'env',
+  needsUser: false,
+  compile(args, where) {
+    needArgs('env', args, 'variable name', where);
+    const names = [...args];
+    return function checkEnv(ctx) {
+      for (let i = 0; i < names.length; i++) {
+        if (Object.hasOwn(ctx.env, names[i]!)) return 'granted';
+      }
+      return 'denied';
+    };
+  },
+});
+
+registerRequireProvider({
+  name: 'method',
+  needsUser: false,
+  compile(args, where) {
+    needArgs('method', args, 'method name', where);
+    for (const method of args) {
+      if (!TOKEN.test(method)) throw new ConfigError(`Require method: "${method}" is not a method name`, where);
+    }
+    const methods = new Set(args);
+    return function checkMethod(ctx) {
+      return methods.has(ctx.method) ? 'granted' : 'denied';
+    };
+  },
+});
+
+registerRequireProvider({
+  name: 'all',
+  needsUser: false,
+  compile(args, where) {
+    const word = args.length === 1 ? args[0]!.toLowerCase() : '';
+    if (word === 'granted') return granted;
+    if (word === 'denied') return denied;
+    throw new ConfigError(`Require all: argument must be "granted" or "denied", not "${args.join(' ')}"`, where);
+  },
+});

@@ -1,0 +1,84 @@
+/**
+ * Section merging as httpd does it: each matching section overrides, per directive, what
+ * the less specific ones set. Provider names resolve against the merged directives, so
+ * `AuthBasicProvider wsgi` at `/` works with a `WSGIAuthUserScript` set deeper.
+ * @module
+ */
+import { PolicyError } from '../errors.js';
+import type { AuthType } from '../types.js';
+import {
+  DEFAULT_DIGEST_ALGORITHMS,
+  DEFAULT_NONCE_LIFETIME_S,
+  type AuthhookModel,
+  type HookSource,
+  type LocationSection,
+  type Policy,
+  type PolicyDirectives,
+} from './model.js';
+
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
+/** Folds directives in order; later wins per directive. */
+export function foldDirectives(sections: readonly LocationSection[]): PolicyDirectives {
+  const out: Mutable<PolicyDirectives> = {};
+  for (const s of sections) {
+    for (const [k, v] of Object.entries(s.directives)) {
+      if (v !== undefined) (out as Record<string, unknown>)[k] = v;
+    }
+  }
+  return out;
+}
+
+function resolveProviders(
+  names: readonly string[],
+  d: PolicyDirectives,
+  model: AuthhookModel,
+  scheme: AuthType,
+): HookSource[] {
+  const directive = scheme === 'Basic' ? 'AuthBasicProvider' : 'AuthDigestProvider';
+  return names.map((name) => {
+    if (name === 'wsgi' || name === 'script') {
+      const s = d.authUserScript ?? null;
+      if (s === null) throw new PolicyError(`${directive} ${name} needs WSGIAuthUserScript (authUserScript)`);
+      return s;
+    }
+    if (name === 'file') {
+      const file = d.authUserFile ?? null;
+      if (file === null) throw new PolicyError(`${directive} file needs AuthUserFile (authUserFile)`);
+      if (model.fileProviders === null) throw new PolicyError(`${directive} file: the file provider is not available`);
+      return model.fileProviders.userFile(file, scheme);
+    }
+    const named = model.providers[name];
+    if (named === undefined) throw new PolicyError(`${directive}: unknown provider "${name}"`);
+    return named;
+  });
+}
+
+/** Merges the matching sections (least specific first) into a complete, frozen policy. */
+export function mergeSections(sections: readonly LocationSection[], model: AuthhookModel): Policy {
+  const d = foldDirectives(sections);
+  const authType = d.authType ?? null;
+  const groupSources: HookSource[] = [];
+  if (d.authGroupScript) groupSources.push(d.authGroupScript);
+  if (d.authGroupFile) {
+    if (model.fileProviders === null) throw new PolicyError('AuthGroupFile: the file provider is not available');
+    groupSources.push(model.fileProviders.groupFile(d.authGroupFile));
+  }
+  const basicNames = d.basicProviders ?? ['file'];
+  const digestNames = d.digestProviders ?? ['file'];
+  const policy: Policy = {
+    authType,
+    authName: d.authName ?? null,
+    basicProviders: Object.freeze(authType === 'Basic' ? resolveProviders(basicNames, d, model, 'Basic') : []),
+    digestProviders: Object.freeze(authType === 'Digest' ? resolveProviders(digestNames, d, model, 'Digest') : []),
+    digestAlgorithms: d.digestAlgorithms ?? DEFAULT_DIGEST_ALGORITHMS,
+    nonceLifetimeS: d.nonceLifetimeS ?? DEFAULT_NONCE_LIFETIME_S,
+    groupSources: Object.freeze(groupSources),
+    accessSource: d.accessScript ?? null,
+    require: d.require ?? null,
+    forbiddenOnFailure: d.forbiddenOnFailure ?? false,
+    setEnv: d.setEnv ?? Object.freeze({}),
+    from: Object.freeze(sections.map((s) => s.where)),
+  };
+  return Object.freeze(policy);
+}

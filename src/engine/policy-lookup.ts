@@ -1,0 +1,61 @@
+/**
+ * Which sections apply to a normalised path, and the merged policy for them. Merged
+ * policies are memoised by the set of matching sections, so a request merges nothing.
+ * @module
+ */
+import { PolicyError } from '../errors.js';
+import { mergeSections } from '../config/merge.js';
+import type { AuthhookModel, LocationSection, Policy } from '../config/model.js';
+
+/** Whether a `<Location>` prefix applies: whole path segments only (`/private` does not cover `/private123`). */
+export function prefixMatches(prefix: string, path: string): boolean {
+  if (prefix === '/' || prefix === path) return true;
+  if (!path.startsWith(prefix)) return false;
+  return prefix.endsWith('/') || path.charCodeAt(prefix.length) === 0x2f;
+}
+
+/** Specificity order: prefixes by depth (then length), then regexes, config order within a tie. */
+export function orderSections(sections: readonly LocationSection[]): LocationSection[] {
+  const indexed = sections.map((s, i) => ({ s, i }));
+  indexed.sort((a, b) => {
+    if (a.s.kind !== b.s.kind) return a.s.kind === 'prefix' ? -1 : 1;
+    if (a.s.kind === 'prefix') {
+      const depth = (p: string) => p.split('/').filter(Boolean).length;
+      const d = depth(a.s.path) - depth(b.s.path) || a.s.path.length - b.s.path.length;
+      if (d !== 0) return d;
+    }
+    return a.i - b.i;
+  });
+  return indexed.map((x) => x.s);
+}
+
+/** The result of a look-up: a policy, or the reason the merged sections cannot make one. */
+export type PolicyLookupResult = Policy | PolicyError;
+
+/** Creates the look-up for a model. */
+export function createPolicyLookup(model: AuthhookModel): (path: string) => PolicyLookupResult {
+  const ordered = orderSections(model.sections);
+  const cache = new Map<string, PolicyLookupResult>();
+  return function lookupPolicy(path: string): PolicyLookupResult {
+    let key = '';
+    const matched: LocationSection[] = [];
+    for (let i = 0; i < ordered.length; i++) {
+      const s = ordered[i]!;
+      if (s.kind === 'prefix' ? prefixMatches(s.path, path) : s.regex!.test(path)) {
+        matched.push(s);
+        key += i + ',';
+      }
+    }
+    let hit = cache.get(key);
+    if (hit === undefined) {
+      try {
+        hit = mergeSections(matched, model);
+      } catch (err) {
+        if (!(err instanceof PolicyError)) throw err;
+        hit = err;
+      }
+      cache.set(key, hit);
+    }
+    return hit;
+  };
+}

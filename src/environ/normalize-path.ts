@@ -1,0 +1,75 @@
+/**
+ * Path normalisation before policy look-up, so that no spelling of a URL reaches a
+ * protected location unprotected (DESIGN: "Paths are normalised before policy look-up").
+ * @module
+ */
+
+const HEX = /^[0-9A-Fa-f]{2}$/;
+const UTF8 = new TextDecoder('utf-8', { fatal: true });
+
+function percentDecode(path: string): string | undefined {
+  if (!path.includes('%')) return path;
+  const bytes: number[] = [];
+  for (let i = 0; i < path.length; i++) {
+    const c = path.charCodeAt(i);
+    if (c === 0x25) {
+      const hex = path.slice(i + 1, i + 3);
+      if (!HEX.test(hex)) return undefined;
+      bytes.push(parseInt(hex, 16));
+      i += 2;
+    } else if (c < 0x80) {
+      bytes.push(c);
+    } else {
+      // Already-decoded non-ASCII text (a Node front may hand it over): keep it as UTF-8.
+      for (const b of Buffer.from(String.fromCodePoint(path.codePointAt(i)!), 'utf8')) bytes.push(b);
+      if (c >= 0xd800 && c <= 0xdbff) i++;
+    }
+  }
+  const buf = Uint8Array.from(bytes);
+  try {
+    return UTF8.decode(buf);
+  } catch {
+    return Buffer.from(buf).toString('latin1');
+  }
+}
+
+/**
+ * Normalises a request target for matching: drops query and fragment, takes the path of an
+ * absolute-form target, percent-decodes once, collapses repeated slashes and resolves `.`
+ * and `..` segments (RFC 3986 §5.2.4). Returns `undefined` for a target that cannot be a
+ * path: bad percent-encoding, an encoded or raw NUL or other control character, or `..`
+ * climbing above the root (Apache answers 400 to these too).
+ * @example normalizePath('//admin/./x/../%61pi?q=1') // '/admin/api'
+ */
+export function normalizePath(target: string): string | undefined {
+  let path = target;
+  const cut = path.search(/[?#]/);
+  if (cut !== -1) path = path.slice(0, cut);
+  if (!path.startsWith('/')) {
+    const m = /^[A-Za-z][A-Za-z0-9+.-]*:\/\/[^/]*(\/.*)?$/.exec(path);
+    if (m === null) return undefined;
+    path = m[1] ?? '/';
+  }
+  const decoded = percentDecode(path);
+  // eslint-disable-next-line no-control-regex
+  if (decoded === undefined || /[\u0000-\u001f\u007f]/.test(decoded)) return undefined;
+  const segments = decoded.split('/');
+  const out: string[] = [];
+  for (let i = 1; i < segments.length; i++) {
+    const seg = segments[i]!;
+    const last = i === segments.length - 1;
+    if (seg === '..') {
+      if (out.length === 0) return undefined;
+      out.pop();
+      if (last) out.push('');
+    } else if (seg === '.') {
+      if (last) out.push('');
+    } else if (seg === '') {
+      if (last) out.push('');
+    } else {
+      out.push(seg);
+    }
+  }
+  const joined = '/' + out.join('/');
+  return joined.replace(/\/{2,}/g, '/');
+}

@@ -1,0 +1,60 @@
+/**
+ * Identity headers are authhook's alone: copies a client sends are removed before any hook
+ * or app sees the request (DESIGN: "Identity headers that a client sends … are removed").
+ * @module
+ */
+import type { IncomingHttpHeaders } from 'node:http';
+
+/** Header names (lower-case) that only authhook may set. */
+export const IDENTITY_HEADERS: readonly string[] = Object.freeze([
+  'remote-user',
+  'x-remote-user',
+  'remote-groups',
+  'x-remote-groups',
+  'remote-name',
+  'x-remote-name',
+  'remote-email',
+  'x-remote-email',
+  'x-forwarded-user',
+  'x-forwarded-groups',
+  'x-forwarded-email',
+  'x-forwarded-preferred-username',
+  'x-authenticated-user',
+  'x-auth-request-user',
+  'x-auth-request-email',
+  'x-auth-request-groups',
+]);
+
+/** Prefixes of identity headers: `Remote-<Attribute>` and `X-Remote-<Attribute>`. */
+const IDENTITY_PREFIXES = ['remote-', 'x-remote-'] as const;
+
+/** Whether a (lower-case) header name is one that only authhook may set. */
+export function isIdentityHeader(lowerName: string): boolean {
+  if (IDENTITY_HEADERS.includes(lowerName)) return true;
+  for (const p of IDENTITY_PREFIXES) if (lowerName.startsWith(p)) return true;
+  return false;
+}
+
+/**
+ * Removes identity headers from a Node request in place (both `headers` and `rawHeaders`),
+ * and returns the names removed, for the log.
+ */
+export function stripIdentityHeaders(req: { headers: IncomingHttpHeaders; rawHeaders: string[] }): string[] {
+  const removed: string[] = [];
+  for (const name of Object.keys(req.headers)) {
+    if (isIdentityHeader(name)) {
+      delete req.headers[name];
+      removed.push(name);
+    }
+  }
+  if (removed.length > 0) {
+    const raw = req.rawHeaders;
+    const kept: string[] = [];
+    for (let i = 0; i + 1 < raw.length; i += 2) {
+      if (!isIdentityHeader(raw[i]!.toLowerCase())) kept.push(raw[i]!, raw[i + 1]!);
+    }
+    raw.length = 0;
+    raw.push(...kept);
+  }
+  return removed;
+}

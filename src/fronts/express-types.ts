@@ -1,0 +1,17 @@
+/**
+ * Adds authhook's request fields to Express's Request type.
+ * @module
+ */
+import type { RequestAuth } from './node-request.js';
+
+declare module 'express-serve-static-core' {
+  interface Request {
+    /** The authenticated user (REMOTE_USER), set by authhook. */
+    remoteUser?: string | undefined;
+    /** `Basic` or `Digest` (AUTH_TYPE), set by authhook. */
+    authType?: 'Basic' | 'Digest' | undefined;
+    /** User, groups and attributes from the hooks, set by authhook. */
+    auth?: RequestAuth;
+  }
+}
+export {};

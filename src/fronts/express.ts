@@ -1,0 +1,72 @@
+/**
+ * Express (and Connect) middleware: `app.use(express(config))` or a per-route policy.
+ * Sets `req.remoteUser`, `req.authType` and `req.auth`; answers 400/401/403/500/503 itself.
+ * @module
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { compileConfig, type CompileOptions } from '../config/compile.js';
+import type { AuthhookConfig, LocationConfig } from '../config/schema.js';
+import { createEngine, type Engine } from '../engine/decide.js';
+import { createConsoleLogger, describeError } from '../log.js';
+import type { Logger } from '../types.js';
+import { attachIdentity, decideNodeRequest, type AuthhookRequestFields } from './node-request.js';
+import { renderFault, renderRefusal } from './render.js';
+
+/** A single policy for the routes the middleware is mounted on (a location without `path`/`match`). */
+export type RoutePolicy = Omit<LocationConfig, 'path' | 'match'> &
+  Pick<AuthhookConfig, 'hookTimeoutMs' | 'scriptReloading' | 'nonceSecret' | 'baseDir' | 'providers'>;
+
+/** Options of the middleware. */
+export interface ExpressOptions extends CompileOptions {
+  readonly logger?: Logger;
+  /** Configured server name for SERVER_NAME (else the Host header). */
+  readonly serverName?: string;
+}
+
+/** The middleware, plus `close()` to stop watching scripts and `engine` for inspection. */
+export interface AuthhookMiddleware {
+  (req: IncomingMessage, res: ServerResponse, next: (err?: unknown) => void): void;
+  readonly engine: Engine;
+  close(): void;
+}
+
+function toConfig(input: AuthhookConfig | RoutePolicy): AuthhookConfig {
+  if ('locations' in input) return input;
+  const { hookTimeoutMs, scriptReloading, nonceSecret, baseDir, providers, ...location } = input;
+  const out: AuthhookConfig = { locations: [{ path: '/', ...location }] };
+  if (hookTimeoutMs !== undefined) out.hookTimeoutMs = hookTimeoutMs;
+  if (scriptReloading !== undefined) out.scriptReloading = scriptReloading;
+  if (nonceSecret !== undefined) out.nonceSecret = nonceSecret;
+  if (baseDir !== undefined) out.baseDir = baseDir;
+  if (providers !== undefined) out.providers = providers;
+  return out;
+}
+
+/**
+ * Creates the Express middleware. Config errors throw here, at start-up.
+ * @example
+ * app.use('/admin', authhook.express({ authType: 'Basic', authName: 'Admin', authUserScript: './auth.ts', require: 'group admins', authGroupScript: './auth.ts' }));
+ */
+export function express(input: AuthhookConfig | RoutePolicy, options: ExpressOptions = {}): AuthhookMiddleware {
+  const logger = options.logger ?? createConsoleLogger();
+  const compiled = compileConfig(toConfig(input), { ...options, logger });
+  const engine = createEngine(compiled.model, { logger });
+  const serverName = options.serverName;
+  const middleware = function authhookExpress(req: IncomingMessage, res: ServerResponse, next: (err?: unknown) => void): void {
+    const r = req as IncomingMessage & AuthhookRequestFields & { originalUrl?: string; baseUrl?: string };
+    decideNodeRequest(engine, r, { requestUri: r.originalUrl ?? r.url, scriptName: r.baseUrl, serverName }).then(
+      ({ decision, environ }) => {
+        if (decision.status !== 200) return renderRefusal(res, decision);
+        attachIdentity(r, decision, environ);
+        next();
+      },
+      (err: unknown) => {
+        logger.error('authhook fault; request refused', describeError(err));
+        renderFault(res);
+      },
+    );
+  } as AuthhookMiddleware;
+  Object.defineProperty(middleware, 'engine', { value: engine });
+  Object.defineProperty(middleware, 'close', { value: () => compiled.close() });
+  return middleware;
+}

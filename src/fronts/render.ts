@@ -1,0 +1,39 @@
+/**
+ * Rendering a refusal on a Node response: status, challenge headers, a short text body.
+ * @module
+ */
+import type { ServerResponse } from 'node:http';
+import type { Decision } from '../types.js';
+
+const BODIES: Readonly<Record<number, string>> = Object.freeze({
+  400: 'Bad Request\n',
+  401: 'Unauthorized\n',
+  403: 'Forbidden\n',
+  500: 'Internal Server Error\n',
+  503: 'Service Unavailable\n',
+});
+
+/** Writes a refusal decision; every refusal is uncacheable. */
+export function renderRefusal(res: ServerResponse, decision: Decision): void {
+  if (res.headersSent) {
+    res.destroy();
+    return;
+  }
+  res.statusCode = decision.status;
+  for (const [name, value] of Object.entries(decision.headers)) res.setHeader(name, value as string | string[]);
+  res.setHeader('Cache-Control', 'no-store');
+  res.setHeader('Content-Type', 'text/plain; charset=utf-8');
+  res.end(BODIES[decision.status] ?? '');
+}
+
+/** Writes a 500 for a fault that escaped the engine (a bug): fail closed. */
+export function renderFault(res: ServerResponse): void {
+  if (res.headersSent) {
+    res.destroy();
+    return;
+  }
+  res.statusCode = 500;
+  res.setHeader('Cache-Control', 'no-store');
+  res.setHeader('Content-Type', 'text/plain; charset=utf-8');
+  res.end(BODIES[500]);
+}

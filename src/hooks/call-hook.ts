@@ -1,0 +1,223 @@
+/**
+ * Calling hooks: time limit, and the exact mapping of every return value to a result
+ * (SPEC §1). A throw, a time-out or a wrong type never grants.
+ * @module
+ */
+import {
+  HookLoadError,
+  HookMissingError,
+  HookResultError,
+  HookThrewError,
+  HookTimeoutError,
+  ProviderUnavailableError,
+  type AnyAuthhookError,
+} from '../errors.js';
+import type { HookSource } from '../config/model.js';
+import type { AccessResult, AuthnResult, Environ, GroupsResult, HookModule, HookName, RealmHashResult } from '../types.js';
+
+const LATIN1 = new TextDecoder('latin1');
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\u0000-\u001f\u007f]/;
+const EMPTY_ATTRIBUTES: Readonly<Record<string, string>> = Object.freeze({});
+
+function isThenable(v: unknown): v is PromiseLike<unknown> {
+  return (typeof v === 'object' || typeof v === 'function') && v !== null && typeof (v as { then?: unknown }).then === 'function';
+}
+
+/**
+ * Turns anything a hook threw into an authhook error. A thrown ProviderUnavailableError asks
+ * for a 503; it is recognised by its code, since a script loaded through its own module
+ * graph has its own copy of the class.
+ */
+function asHookError(err: unknown, label: string, hook: HookName): AnyAuthhookError {
+  if (err instanceof HookTimeoutError) return err;
+  const code = typeof err === 'object' && err !== null ? (err as { code?: unknown }).code : undefined;
+  if (code === ProviderUnavailableError.code) {
+    return new ProviderUnavailableError(`${label}: ${hook}: backend unavailable`, { cause: err });
+  }
+  return new HookThrewError(`${label}: ${hook} threw`, { cause: err });
+}
+
+/**
+ * Calls one hook with a time limit. A synchronous hook runs without any timer (the hot
+ * path); a promise races the limit.
+ */
+async function invoke(
+  source: HookSource,
+  hook: HookName,
+  args: readonly unknown[],
+  timeoutMs: number,
+): Promise<{ ok: true; value: unknown } | { ok: false; error: AnyAuthhookError }> {
+  let mod: HookModule;
+  try {
+    mod = await source.current();
+  } catch (err) {
+    return { ok: false, error: err instanceof HookLoadError ? err : new HookLoadError(`${source.label}: cannot load`, { cause: err }) };
+  }
+  const fn = mod[hook] as ((...a: readonly unknown[]) => unknown) | undefined;
+  if (fn === undefined) {
+    return { ok: false, error: new HookMissingError(`${source.label} does not provide ${hook}`) };
+  }
+  let value: unknown;
+  try {
+    value = fn(...args);
+  } catch (err) {
+    return { ok: false, error: asHookError(err, source.label, hook) };
+  }
+  if (!isThenable(value)) return { ok: true, value };
+  let timer: NodeJS.Timeout | undefined;
+  const limit = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new HookTimeoutError(`${source.label}: ${hook} did not answer within ${timeoutMs} ms`)), timeoutMs);
+  });
+  try {
+    return { ok: true, value: await Promise.race([value, limit]) };
+  } catch (err) {
+    return { ok: false, error: asHookError(err, source.label, hook) };
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) return false;
+  const proto = Object.getPrototypeOf(v) as unknown;
+  return proto === Object.prototype || proto === null;
+}
+
+function isCleanName(s: unknown): s is string {
+  return typeof s === 'string' && s !== '' && !CONTROL.test(s);
+}
+
+const GRANT_KEYS = new Set(['user', 'groups', 'attributes']);
+
+/** Maps what check_password returned (SPEC §1 table). */
+export function mapCheckPassword(value: unknown, user: string, label: string): AuthnResult {
+  if (value === true) return { outcome: 'granted', user, groups: null, attributes: EMPTY_ATTRIBUTES };
+  if (value === false) return { outcome: 'denied' };
+  if (value === null || value === undefined) return { outcome: 'not-found' };
+  if (typeof value === 'string') {
+    if (!isCleanName(value)) {
+      return { outcome: 'error', error: new HookResultError(`${label}: check_password returned an empty or unprintable user name`) };
+    }
+    return { outcome: 'granted', user: value, groups: null, attributes: EMPTY_ATTRIBUTES };
+  }
+  if (isPlainObject(value)) return mapGrantObject(value, user, label, 'check_password');
+  return {
+    outcome: 'error',
+    error: new HookResultError(`${label}: check_password must return true, false, null, a user name or a grant object, not ${describe(value)}`),
+  };
+}
+
+function mapGrantObject(value: Record<string, unknown>, user: string, label: string, hook: HookName): AuthnResult {
+  const bad = (why: string): AuthnResult => ({ outcome: 'error', error: new HookResultError(`${label}: ${hook} returned a grant object with ${why}`) });
+  for (const k of Object.keys(value)) if (!GRANT_KEYS.has(k)) return bad(`an unknown key "${k}"`);
+  if (value.user !== undefined && !isCleanName(value.user)) return bad('an empty or non-string user');
+  let groups: readonly string[] | null = null;
+  if (value.groups !== undefined) {
+    if (!Array.isArray(value.groups) || !value.groups.every(isCleanName)) return bad('groups that are not an array of names');
+    groups = Object.freeze([...(value.groups as string[])]);
+  }
+  let attributes = EMPTY_ATTRIBUTES;
+  if (value.attributes !== undefined) {
+    const a = value.attributes;
+    if (!isPlainObject(a)) return bad('attributes that are not an object');
+    const copy: Record<string, string> = {};
+    for (const [k, v] of Object.entries(a)) {
+      if (!/^[A-Za-z0-9][A-Za-z0-9_-]*$/.test(k) || typeof v !== 'string' || CONTROL.test(v)) return bad(`a bad attribute "${k}"`);
+      copy[k] = v;
+    }
+    attributes = Object.freeze(copy);
+  }
+  return { outcome: 'granted', user: (value.user as string | undefined) ?? user, groups, attributes };
+}
+
+function describe(v: unknown): string {
+  if (Array.isArray(v)) return 'an array';
+  return v === null ? 'null' : `a ${typeof v}`;
+}
+
+/** Replaces the password wherever a thrown message quotes it, so it never reaches a log. */
+function redact(error: AnyAuthhookError, password: string): AnyAuthhookError {
+  if (password === '') return error;
+  const scrub = (e: unknown): void => {
+    if (e instanceof Error) {
+      if (e.message.includes(password)) e.message = e.message.split(password).join('[redacted]');
+      if (typeof e.stack === 'string' && e.stack.includes(password)) e.stack = e.stack.split(password).join('[redacted]');
+      scrub(e.cause);
+    }
+  };
+  scrub(error);
+  return error;
+}
+
+/** Calls `check_password` and maps its result. */
+export async function callCheckPassword(
+  source: HookSource,
+  environ: Environ,
+  user: string,
+  password: string,
+  timeoutMs: number,
+): Promise<AuthnResult> {
+  const r = await invoke(source, 'check_password', [environ, user, password], timeoutMs);
+  if (!r.ok) return { outcome: 'error', error: redact(r.error, password) };
+  return mapCheckPassword(r.value, user, source.label);
+}
+
+/** Calls `get_realm_hash` and maps its result. */
+export async function callGetRealmHash(
+  source: HookSource,
+  environ: Environ,
+  user: string,
+  realm: string,
+  timeoutMs: number,
+): Promise<RealmHashResult> {
+  const r = await invoke(source, 'get_realm_hash', [environ, user, realm], timeoutMs);
+  if (!r.ok) return { outcome: 'error', error: r.error };
+  const v = r.value;
+  if (v === null || v === undefined) return { outcome: 'not-found' };
+  const hash = typeof v === 'string' ? v : v instanceof Uint8Array ? LATIN1.decode(v) : undefined;
+  if (hash === undefined || hash === '') {
+    return {
+      outcome: 'error',
+      error: new HookResultError(`${source.label}: get_realm_hash must return a non-empty hex string or null, not ${hash === '' ? 'an empty string' : describe(v)}`),
+    };
+  }
+  return { outcome: 'found', hash };
+}
+
+/** Calls `groups_for_user` and maps its result; a bare string is a wrong type (SPEC §1). */
+export async function callGroupsForUser(source: HookSource, environ: Environ, user: string, timeoutMs: number): Promise<GroupsResult> {
+  const r = await invoke(source, 'groups_for_user', [environ, user], timeoutMs);
+  if (!r.ok) return { outcome: 'error', error: r.error };
+  const v = r.value;
+  const wrong = (why: string): GroupsResult => ({ outcome: 'error', error: new HookResultError(`${source.label}: groups_for_user ${why}`) });
+  if (typeof v === 'string') return wrong('returned a bare string; return an array of group names');
+  if (typeof v !== 'object' || v === null || typeof (v as Iterable<unknown>)[Symbol.iterator] !== 'function') {
+    return wrong(`must return an iterable of group names, not ${describe(v)}`);
+  }
+  const groups: string[] = [];
+  try {
+    for (const item of v as Iterable<unknown>) {
+      const name = typeof item === 'string' ? item : item instanceof Uint8Array ? LATIN1.decode(item) : undefined;
+      if (name === undefined) return wrong(`yielded ${describe(item)}, not a group name`);
+      if (name.includes('\u0000')) return wrong('yielded a group name holding NUL');
+      groups.push(name);
+    }
+  } catch (err) {
+    return { outcome: 'error', error: asHookError(err, source.label, 'groups_for_user') };
+  }
+  return { outcome: 'groups', groups: Object.freeze(groups) };
+}
+
+/** Calls `allow_access` and maps its result: anything but a boolean or null is an error (→ 403). */
+export async function callAllowAccess(source: HookSource, environ: Environ, host: string, timeoutMs: number): Promise<AccessResult> {
+  const r = await invoke(source, 'allow_access', [environ, host], timeoutMs);
+  if (!r.ok) return { outcome: 'error', error: r.error };
+  if (r.value === true) return { outcome: 'allow' };
+  if (r.value === false) return { outcome: 'deny' };
+  if (r.value === null || r.value === undefined) return { outcome: 'no-opinion' };
+  return {
+    outcome: 'error',
+    error: new HookResultError(`${source.label}: allow_access must return true, false or null, not ${describe(r.value)}`),
+  };
+}

@@ -1,0 +1,106 @@
+// Shared test helpers: request environs, credentials headers, a Digest client, temp scripts.
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Environ, Logger } from '../../src/types.js';
+
+/** A minimal environ, as a front would build it. */
+export function environ(overrides: Record<string, string> = {}): Environ {
+  return Object.freeze({
+    REQUEST_METHOD: 'GET',
+    REQUEST_URI: '/',
+    SCRIPT_NAME: '/',
+    PATH_INFO: '',
+    QUERY_STRING: '',
+    SERVER_NAME: 'localhost',
+    SERVER_PORT: '80',
+    SERVER_PROTOCOL: 'HTTP/1.1',
+    REMOTE_ADDR: '127.0.0.1',
+    REMOTE_PORT: '50000',
+    'authhook.version': 'test',
+    'authhook.application_group': '',
+    'authhook.process_group': '',
+    ...overrides,
+  });
+}
+
+/** `Basic base64(user:password)`. */
+export function basic(user: string, password: string): string {
+  return 'Basic ' + Buffer.from(`${user}:${password}`, 'utf8').toString('base64');
+}
+
+/** A logger that keeps every line, to assert on what was (and was not) logged. */
+export function memoryLogger(): Logger & { lines: { level: string; message: string; fields: Record<string, unknown> }[]; text(): string } {
+  const lines: { level: string; message: string; fields: Record<string, unknown> }[] = [];
+  const push = (level: string) => (message: string, fields?: Readonly<Record<string, unknown>>) => {
+    lines.push({ level, message, fields: { ...(fields ?? {}) } });
+  };
+  return { lines, info: push('info'), warn: push('warn'), error: push('error'), text: () => JSON.stringify(lines) };
+}
+
+/** Parses one `WWW-Authenticate: Digest …` value into its parameters (test client side). */
+export function parseChallenge(value: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  const re = /([a-zA-Z]+)=(?:"((?:[^"\\]|\\.)*)"|([^,\s]+))/g;
+  for (const m of value.slice(value.indexOf(' ') + 1).matchAll(re)) out[m[1]!.toLowerCase()] = (m[2] ?? m[3] ?? '').replace(/\\(.)/g, '$1');
+  return out;
+}
+
+/** A client-side RFC 7616 computation of the Authorization header for a challenge. */
+export function digestAuthorization(options: {
+  challenge: string;
+  user: string;
+  password: string;
+  method: string;
+  uri: string;
+  nc?: number;
+  cnonce?: string;
+}): string {
+  const c = parseChallenge(options.challenge);
+  const algorithm = c.algorithm ?? 'MD5';
+  const h = (s: string) => createHash(algorithm === 'SHA-256' ? 'sha256' : 'md5').update(s, 'utf8').digest('hex');
+  const nc = (options.nc ?? 1).toString(16).padStart(8, '0');
+  const cnonce = options.cnonce ?? randomBytes(8).toString('hex');
+  const ha1 = h(`${options.user}:${c.realm}:${options.password}`);
+  const ha2 = h(`${options.method}:${options.uri}`);
+  const response = h(`${ha1}:${c.nonce}:${nc}:${cnonce}:auth:${ha2}`);
+  const parts = [
+    `username="${options.user}"`,
+    `realm="${c.realm}"`,
+    `nonce="${c.nonce}"`,
+    `uri="${options.uri}"`,
+    `algorithm=${algorithm}`,
+    `qop=auth`,
+    `nc=${nc}`,
+    `cnonce="${cnonce}"`,
+    `response="${response}"`,
+  ];
+  if (c.opaque !== undefined) parts.push(`opaque="${c.opaque}"`);
+  return 'Digest ' + parts.join(', ');
+}
+
+/** A fresh temporary directory. */
+export function tempDir(prefix = 'authhook-test-'): string {
+  return mkdtempSync(join(tmpdir(), prefix));
+}
+
+/** Writes a hook script into a fresh temp dir and returns its path. */
+export function writeScript(source: string, name = 'auth.ts', dir = tempDir()): string {
+  const p = join(dir, name);
+  writeFileSync(p, source);
+  return p;
+}
+
+/** Resolves after `ms`. */
+export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/** Polls `fn` until it returns true or the time runs out. */
+export async function eventually(fn: () => boolean | Promise<boolean>, timeoutMs = 5000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (Date.now() < end) {
+    if (await fn()) return;
+    await sleep(25);
+  }
+  throw new Error('condition not met in time');
+}
