@@ -27,7 +27,7 @@ export interface DigestCredentials {
 
 const SCHEME_RE = /^digest +/i;
 const NC_RE = /^[0-9a-fA-F]{8}$/;
-// RFC 7616 §3.4.1: request-digest is lower-case hex (LHEX in RFC 2617).
+// Lower-case only: RFC 2617 §3.2.2 defines request-digest as LHEX, and the expected value is lower-case.
 const RESPONSE_RE: Readonly<Record<DigestAlgorithm, RegExp>> = {
   MD5: /^[0-9a-f]{32}$/,
   'SHA-256': /^[0-9a-f]{64}$/,

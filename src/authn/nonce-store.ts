@@ -45,6 +45,71 @@ function positiveInteger(value: number | undefined, fallback: number, key: strin
   return value;
 }
 
+class MemoryStore implements MemoryNonceCountStore {
+  readonly #now: () => number;
+  readonly #maxNonces: number;
+  readonly #maxCounts: number;
+  // Map iteration follows insertion, so the first key is the nonce first used longest ago.
+  readonly #entries = new Map<string, Entry>();
+  #totalCounts = 0;
+  #evictedUpToMs = -Infinity;
+  #nextSweepMs = -Infinity;
+
+  constructor(now: () => number, maxNonces: number, maxCounts: number) {
+    this.#now = now;
+    this.#maxNonces = maxNonces;
+    this.#maxCounts = maxCounts;
+  }
+
+  get size(): number {
+    return this.#entries.size;
+  }
+
+  async markUsed(nonce: string, nc: number, expiresAtMs: number): Promise<boolean> {
+    const at = this.#now();
+    this.#sweep(at);
+    if (expiresAtMs < at) return false;
+    const entry = this.#entryFor(nonce, expiresAtMs);
+    if (entry === undefined || entry.expiresAtMs < at) return false;
+    if (entry.counts.has(nc) || entry.counts.size >= MAX_COUNTS_PER_NONCE) return false;
+    entry.counts.add(nc);
+    this.#totalCounts += 1;
+    while (this.#totalCounts > this.#maxCounts) this.#evictOldest();
+    return true;
+  }
+
+  #entryFor(nonce: string, expiresAtMs: number): Entry | undefined {
+    const known = this.#entries.get(nonce);
+    if (known !== undefined) return known;
+    // Its used counts may have been evicted, so a replay could not be told from a first use.
+    if (expiresAtMs <= this.#evictedUpToMs) return undefined;
+    while (this.#entries.size >= this.#maxNonces) this.#evictOldest();
+    const entry: Entry = { expiresAtMs, counts: new Set() };
+    this.#entries.set(nonce, entry);
+    return entry;
+  }
+
+  #remove(nonce: string, entry: Entry): void {
+    this.#entries.delete(nonce);
+    this.#totalCounts -= entry.counts.size;
+  }
+
+  #evictOldest(): void {
+    const oldest = this.#entries.entries().next();
+    if (oldest.done === true) return;
+    const [nonce, entry] = oldest.value;
+    this.#remove(nonce, entry);
+    this.#evictedUpToMs = Math.max(this.#evictedUpToMs, entry.expiresAtMs);
+  }
+
+  #sweep(at: number): void {
+    // Periodic rather than per call, so pruning costs O(1) per call on average.
+    if (at < this.#nextSweepMs) return;
+    this.#nextSweepMs = at + SWEEP_INTERVAL_MS;
+    for (const [nonce, entry] of this.#entries) if (entry.expiresAtMs < at) this.#remove(nonce, entry);
+  }
+}
+
 /**
  * A size-bounded, in-memory `NonceCountStore`. Expired nonces are pruned; when full, the
  * oldest nonce is evicted, and nonces expiring no later than an evicted one are refused from
@@ -53,60 +118,9 @@ function positiveInteger(value: number | undefined, fallback: number, key: strin
  * const store = createMemoryNonceCountStore({ maxNonces: 50_000 });
  */
 export function createMemoryNonceCountStore(options: MemoryNonceCountStoreOptions = {}): MemoryNonceCountStore {
-  const now = options.now ?? Date.now;
-  const maxNonces = positiveInteger(options.maxNonces, DEFAULT_MAX_NONCES, 'maxNonces');
-  const maxCounts = positiveInteger(options.maxCounts, DEFAULT_MAX_COUNTS, 'maxCounts');
-  // Map iteration follows insertion, so the first key is the nonce first used longest ago.
-  const entries = new Map<string, Entry>();
-  let totalCounts = 0;
-  let evictedUpToMs = -Infinity;
-  let nextSweepMs = -Infinity;
-
-  function remove(nonce: string, entry: Entry): void {
-    entries.delete(nonce);
-    totalCounts -= entry.counts.size;
-  }
-
-  function evictOldest(): void {
-    const oldest = entries.entries().next();
-    if (oldest.done === true) return;
-    const [nonce, entry] = oldest.value;
-    remove(nonce, entry);
-    evictedUpToMs = Math.max(evictedUpToMs, entry.expiresAtMs);
-  }
-
-  function sweep(at: number): void {
-    // Periodic, so pruning costs O(1) per call on average.
-    if (at < nextSweepMs) return;
-    nextSweepMs = at + SWEEP_INTERVAL_MS;
-    for (const [nonce, entry] of entries) if (entry.expiresAtMs < at) remove(nonce, entry);
-  }
-
-  function entryFor(nonce: string, expiresAtMs: number): Entry | undefined {
-    const known = entries.get(nonce);
-    if (known !== undefined) return known;
-    if (expiresAtMs <= evictedUpToMs) return undefined;
-    while (entries.size >= maxNonces) evictOldest();
-    const entry: Entry = { expiresAtMs, counts: new Set() };
-    entries.set(nonce, entry);
-    return entry;
-  }
-
-  return {
-    get size() {
-      return entries.size;
-    },
-    async markUsed(nonce, nc, expiresAtMs) {
-      const at = now();
-      sweep(at);
-      if (expiresAtMs < at) return false;
-      const entry = entryFor(nonce, expiresAtMs);
-      if (entry === undefined || entry.expiresAtMs < at) return false;
-      if (entry.counts.has(nc) || entry.counts.size >= MAX_COUNTS_PER_NONCE) return false;
-      entry.counts.add(nc);
-      totalCounts += 1;
-      while (totalCounts > maxCounts) evictOldest();
-      return true;
-    },
-  };
+  return new MemoryStore(
+    options.now ?? Date.now,
+    positiveInteger(options.maxNonces, DEFAULT_MAX_NONCES, 'maxNonces'),
+    positiveInteger(options.maxCounts, DEFAULT_MAX_COUNTS, 'maxCounts'),
+  );
 }

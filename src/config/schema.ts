@@ -27,7 +27,7 @@ const location = z
     path: z.string().startsWith('/', 'a location path starts with "/"').optional(),
     match: z.string().min(1).optional(),
     authType: z.enum(['Basic', 'Digest', 'None']).optional(),
-    authName: z.string().min(1).optional(),
+    authName: z.string().min(1).regex(/^[^\u0000-\u001f\u007f]*$/, 'authName may not hold control characters').optional(),
     authBasicProvider: providerList.optional(),
     authDigestProvider: providerList.optional(),
     authDigestAlgorithm: z.union([algorithm, z.array(algorithm).min(1)]).optional(),
@@ -57,9 +57,9 @@ const configSchema = z.strictObject({
 });
 
 /** One `<Location>`-like section of the typed config. */
-export type LocationConfig = z.input<typeof location>;
-/** The typed configuration. Script paths are relative to `baseDir` (default: the working directory). */
-export type AuthhookConfig = z.input<typeof configSchema>;
+export type LocationConfig = Omit<z.input<typeof location>, 'require'> & { require?: RequireSpec | null | undefined };
+/** The typed configuration. Script and file paths are relative to `baseDir` (default: the working directory). */
+export type AuthhookConfig = Omit<z.input<typeof configSchema>, 'locations'> & { locations: LocationConfig[] };
 
 /**
  * Identity function that types a configuration.

@@ -104,3 +104,10 @@ export async function eventually(fn: () => boolean | Promise<boolean>, timeoutMs
   }
   throw new Error('condition not met in time');
 }
+
+/** Every `WWW-Authenticate` value of a response, from its raw headers (Node's client joins repeats). */
+export function wwwAuthenticate(rawHeaders: readonly string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i + 1 < rawHeaders.length; i += 2) if (rawHeaders[i]!.toLowerCase() === 'www-authenticate') out.push(rawHeaders[i + 1]!);
+  return out;
+}
