@@ -17,7 +17,7 @@ import type { Logger } from '../types.js';
 import {
   DEFAULT_HOOK_TIMEOUT_MS,
   type AuthhookModel,
-  type FileProviderFactory,
+  type ProviderFactories,
   type HookSource,
   type LocationSection,
   type PolicyDirectives,
@@ -33,8 +33,8 @@ export interface CompiledConfig {
 /** Options of `compileConfig`. */
 export interface CompileOptions {
   readonly logger?: Logger;
-  /** The built-in file providers, when available. */
-  readonly fileProviders?: FileProviderFactory | null;
+  /** Factories of the built-in `file` and `ldap` providers. */
+  readonly providerFactories?: ProviderFactories;
 }
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
@@ -74,7 +74,7 @@ export function compileConfig(input: AuthhookConfig, options: CompileOptions = {
       }),
       sections: Object.freeze(sections),
       providers: Object.freeze(providers),
-      fileProviders: options.fileProviders ?? null,
+      providerFactories: options.providerFactories ?? Object.freeze({}),
     });
     checkSections(model);
     return { model, close: () => registry.close() };

@@ -8,9 +8,11 @@ import { PolicyError } from '../errors.js';
 import type { AuthType } from '../types.js';
 import {
   DEFAULT_DIGEST_ALGORITHMS,
+  DEFAULT_LDAP_TIMEOUT_MS,
   DEFAULT_NONCE_LIFETIME_S,
   type AuthhookModel,
   type HookSource,
+  type LdapSettings,
   type LocationSection,
   type Policy,
   type PolicyDirectives,
@@ -23,7 +25,8 @@ export function foldDirectives(sections: readonly LocationSection[]): PolicyDire
   const out: Mutable<PolicyDirectives> = {};
   for (const s of sections) {
     for (const [k, v] of Object.entries(s.directives)) {
-      if (v !== undefined) (out as Record<string, unknown>)[k] = v;
+      if (v === undefined) continue;
+      (out as Record<string, unknown>)[k] = k === 'ldap' ? Object.freeze({ ...out.ldap, ...(v as object) }) : v;
     }
   }
   return out;
@@ -45,12 +48,40 @@ function resolveProviders(
     if (name === 'file') {
       const file = d.authUserFile ?? null;
       if (file === null) throw new PolicyError(`${directive} file needs AuthUserFile (authUserFile)`);
-      if (model.fileProviders === null) throw new PolicyError(`${directive} file: the file provider is not available`);
-      return model.fileProviders.userFile(file, scheme);
+      const make = model.providerFactories.userFile;
+      if (make === undefined) throw new PolicyError(`${directive} file: the file provider is not available`);
+      return make(file, scheme);
+    }
+    if (name === 'ldap') {
+      const settings = ldapSettings(d);
+      if (settings === null) throw new PolicyError(`${directive} ldap needs AuthLDAPURL`);
+      const make = model.providerFactories.ldap;
+      if (make === undefined) throw new PolicyError(`${directive} ldap: the LDAP provider is not available`);
+      if (scheme === 'Digest') throw new PolicyError('AuthDigestProvider ldap: LDAP cannot answer Digest (no realm hash)');
+      return make(settings);
     }
     const named = model.providers[name];
     if (named === undefined) throw new PolicyError(`${directive}: unknown provider "${name}"`);
     return named;
+  });
+}
+
+/** The merged AuthLDAP* settings with defaults, or `null` without an AuthLDAPURL. */
+function ldapSettings(d: PolicyDirectives): LdapSettings | null {
+  const l = d.ldap;
+  if (l === undefined || l.url === undefined) return null;
+  return Object.freeze({
+    url: l.url,
+    startTls: l.startTls ?? false,
+    bindDN: l.bindDN ?? null,
+    bindPassword: l.bindPassword ?? null,
+    remoteUserAttribute: l.remoteUserAttribute ?? null,
+    groupAttributes: l.groupAttributes ?? Object.freeze(['member', 'uniqueMember']),
+    groupAttributeIsDN: l.groupAttributeIsDN ?? true,
+    maxSubGroupDepth: l.maxSubGroupDepth ?? 10,
+    trustedCert: l.trustedCert ?? null,
+    verifyServerCert: l.verifyServerCert ?? true,
+    timeoutMs: l.timeoutMs ?? DEFAULT_LDAP_TIMEOUT_MS,
   });
 }
 
@@ -61,8 +92,9 @@ export function mergeSections(sections: readonly LocationSection[], model: Authh
   const groupSources: HookSource[] = [];
   if (d.authGroupScript) groupSources.push(d.authGroupScript);
   if (d.authGroupFile) {
-    if (model.fileProviders === null) throw new PolicyError('AuthGroupFile: the file provider is not available');
-    groupSources.push(model.fileProviders.groupFile(d.authGroupFile));
+    const make = model.providerFactories.groupFile;
+    if (make === undefined) throw new PolicyError('AuthGroupFile: the file provider is not available');
+    groupSources.push(make(d.authGroupFile));
   }
   const basicNames = d.basicProviders ?? ['file'];
   const digestNames = d.digestProviders ?? ['file'];
@@ -78,6 +110,7 @@ export function mergeSections(sections: readonly LocationSection[], model: Authh
     require: d.require ?? null,
     forbiddenOnFailure: d.forbiddenOnFailure ?? false,
     setEnv: d.setEnv ?? Object.freeze({}),
+    ldap: ldapSettings(d),
     from: Object.freeze(sections.map((s) => s.where)),
   };
   return Object.freeze(policy);

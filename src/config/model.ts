@@ -43,12 +43,38 @@ export interface PolicyDirectives {
   readonly require?: RequireNode | null;
   readonly forbiddenOnFailure?: boolean;
   readonly setEnv?: Readonly<Record<string, string>>;
+  /** AuthLDAP* directives (mod_authnz_ldap), merged key by key. */
+  readonly ldap?: Partial<LdapSettings>;
 }
 
-/** Turns `AuthUserFile`/`AuthGroupFile` paths into providers (the built-in file providers plug in here). */
-export interface FileProviderFactory {
-  userFile(path: string, scheme: AuthType): HookSource;
-  groupFile(path: string): HookSource;
+/** The AuthLDAP* settings of a location (SPEC §8). */
+export interface LdapSettings {
+  /** `AuthLDAPURL`: `ldap[s]://host:port/BASE?ATTR[,ATTR…]?SCOPE?FILTER`. */
+  readonly url: string;
+  /** The `STARTTLS` (or `TLS`) flag after the URL. */
+  readonly startTls: boolean;
+  readonly bindDN: string | null;
+  readonly bindPassword: string | null;
+  readonly remoteUserAttribute: string | null;
+  /** `AuthLDAPGroupAttribute` (repeatable); default `member`, `uniqueMember`. */
+  readonly groupAttributes: readonly string[];
+  readonly groupAttributeIsDN: boolean;
+  readonly maxSubGroupDepth: number;
+  /** `LDAPTrustedGlobalCert` file (CA). */
+  readonly trustedCert: string | null;
+  readonly verifyServerCert: boolean;
+  /** Time limit of one LDAP operation. */
+  readonly timeoutMs: number;
+}
+
+/** Makes providers from directives: the built-in file and LDAP providers plug in here. */
+export interface ProviderFactories {
+  /** `AuthUserFile` (htpasswd for Basic, htdigest for Digest). */
+  userFile?(path: string, scheme: AuthType): HookSource;
+  /** `AuthGroupFile` (htgroup). */
+  groupFile?(path: string): HookSource;
+  /** `AuthBasicProvider ldap` with the merged AuthLDAP* settings. */
+  ldap?(settings: LdapSettings): HookSource;
 }
 
 /** A `<Location>` (prefix) or `<LocationMatch>` (regex) section, in config order. */
@@ -78,8 +104,8 @@ export interface AuthhookModel {
   readonly sections: readonly LocationSection[];
   /** Named providers (`<AuthnProviderAlias>`, or hook modules given in the typed config). */
   readonly providers: Readonly<Record<string, HookSource>>;
-  /** `null` until the file providers are available: `file` is then a policy error. */
-  readonly fileProviders: FileProviderFactory | null;
+  /** Factories for `file` and `ldap`; a missing one makes that provider a policy error. */
+  readonly providerFactories: ProviderFactories;
 }
 
 /** The merged, complete policy for one request path. Providers are resolved. */
@@ -96,10 +122,13 @@ export interface Policy {
   readonly require: RequireNode | null;
   readonly forbiddenOnFailure: boolean;
   readonly setEnv: Readonly<Record<string, string>>;
+  /** The merged AuthLDAP* settings, when an AuthLDAPURL applies. */
+  readonly ldap: LdapSettings | null;
   /** Which sections made it, for check-config and logs. */
   readonly from: readonly string[];
 }
 
 export const DEFAULT_HOOK_TIMEOUT_MS = 5000;
 export const DEFAULT_NONCE_LIFETIME_S = 300;
+export const DEFAULT_LDAP_TIMEOUT_MS = 5000;
 export const DEFAULT_DIGEST_ALGORITHMS: readonly DigestAlgorithm[] = Object.freeze(['SHA-256', 'MD5']);

@@ -48,6 +48,6 @@ export function model(
     global: { hookTimeoutMs: options.hookTimeoutMs ?? 1000, scriptReloading: false, nonceSecret: Buffer.from('test-secret-test-secret') },
     sections,
     providers,
-    fileProviders: null,
+    providerFactories: {},
   };
 }
