@@ -17,17 +17,26 @@ export const MAX_AUTHORIZATION_LENGTH = 8192;
 // Scheme, 1*SP, exactly one base64 token, optional trailing whitespace. The classes are
 // disjoint, so the match is linear.
 const BASIC_RE = /^basic +([A-Za-z0-9+/]+)(={0,2})[ \t]*$/i;
-const TRAILING_PADDING = /=+$/;
+const HIGH_BYTE = /[\u0080-\u00ff]/;
+const B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
 const SCHEME_RE = /^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,64}(?=$| )/;
 
-/** The base64 token's bytes, or `undefined` unless it is canonical RFC 4648 §4 base64. */
-function decodeToken(body: string, padding: string): Buffer | undefined {
+/**
+ * The base64 token's bytes as a binary string (one character per byte), or `undefined` unless
+ * it is canonical RFC 4648 §4 base64. `atob` is used because it is several times faster than
+ * a Buffer round trip on short tokens; the regex has already admitted only the alphabet.
+ */
+function decodeToken(body: string, padding: string): string | undefined {
   if (body.length % 4 === 1) return undefined;
   if (padding.length > 0 && (body.length + padding.length) % 4 !== 0) return undefined;
-  const bytes = Buffer.from(body, 'base64');
-  // Non-zero spare bits would give several spellings of one credential (RFC 4648 §3.5).
-  if (bytes.toString('base64').replace(TRAILING_PADDING, '') !== body) return undefined;
-  return bytes;
+  // Non-zero spare bits in the last character would give several spellings of one
+  // credential (RFC 4648 §3.5); checked on that character alone, without re-encoding.
+  const rest = body.length % 4;
+  if (rest !== 0) {
+    const last = B64.indexOf(body[body.length - 1]!);
+    if ((rest === 2 && (last & 0x0f) !== 0) || (rest === 3 && (last & 0x03) !== 0)) return undefined;
+  }
+  return atob(body);
 }
 
 /**
@@ -46,7 +55,7 @@ export function parseBasic(header: string | undefined): BasicCredentials | undef
   if (match === null) return undefined;
   const bytes = decodeToken(match[1] ?? '', match[2] ?? '');
   if (bytes === undefined) return undefined;
-  const text = decodeUtf8OrLatin1(bytes);
+  const text = HIGH_BYTE.test(bytes) ? decodeUtf8OrLatin1(Buffer.from(bytes, 'latin1')) : bytes;
   const colon = text.indexOf(':');
   const user = colon === -1 ? text : text.slice(0, colon);
   const password = colon === -1 ? '' : text.slice(colon + 1);

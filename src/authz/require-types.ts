@@ -3,6 +3,7 @@
  * @module
  */
 import type { Environ, GroupsResult } from '../types.js';
+import type { LdapSettings } from '../config/model.js';
 
 /** Outcome of a Require rule or section, as mod_authz_core's `authz_status` (no general error: a rejection propagates). */
 export type AuthzStatus = 'granted' | 'denied' | 'denied-no-user' | 'neutral';
@@ -18,6 +19,8 @@ export interface RequireContext {
   readonly env: Readonly<Record<string, string>>;
   /** The user's groups; the caller memoises it per request. Only called when `user` is set. */
   groups(): Promise<GroupsResult>;
+  /** The location's merged AuthLDAP* settings, for the `ldap-*` rules. */
+  readonly ldap: LdapSettings | null;
 }
 
 /** A compiled rule: run per request. Called only with a user when its provider `needsUser`. */

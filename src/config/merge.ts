@@ -18,6 +18,9 @@ import {
   type PolicyDirectives,
 } from './model.js';
 
+/** The setEnv of a location that sets none (compared by identity on the hot path). */
+export const NO_ENV: Readonly<Record<string, string>> = Object.freeze({});
+
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
 /** Folds directives in order; later wins per directive. */
@@ -109,7 +112,7 @@ export function mergeSections(sections: readonly LocationSection[], model: Authh
     accessSource: d.accessScript ?? null,
     require: d.require ?? null,
     forbiddenOnFailure: d.forbiddenOnFailure ?? false,
-    setEnv: d.setEnv ?? Object.freeze({}),
+    setEnv: d.setEnv !== undefined && Object.keys(d.setEnv).length > 0 ? d.setEnv : NO_ENV,
     ldap: ldapSettings(d),
     from: Object.freeze(sections.map((s) => s.where)),
   };

@@ -13,6 +13,8 @@ export interface HookSource {
   readonly label: string;
   /** The current module; rejects with a `HookLoadError` when no version ever loaded. */
   current(): Promise<HookModule>;
+  /** The current module when it is loaded and known fresh, without waiting (the hot path); else `undefined`. */
+  peek?(): HookModule | undefined;
 }
 
 /** Digest algorithms offered, in the order they are offered. */

@@ -13,6 +13,7 @@ import type { Decision, Environ, GroupsResult, Logger } from '../types.js';
 import { authenticate, challengeHeaders } from './authenticate.js';
 import { allowAnonymous, allowUser, refuse, unavailable } from './decisions.js';
 import { createPolicyLookup, type PolicyLookupResult } from './policy-lookup.js';
+import { NO_ENV } from '../config/merge.js';
 
 /** One request, as the engine sees it. */
 export interface EngineInput {
@@ -39,21 +40,71 @@ export interface EngineOptions {
   readonly now?: () => number;
 }
 
-async function groupsFor(policy: Policy, environ: Environ, user: string, timeoutMs: number, logger: Logger): Promise<GroupsResult> {
-  if (policy.groupSources.length === 0) {
-    logger.warn('Require group needs a group source (WSGIAuthGroupScript or AuthGroupFile); denied', { user });
-    return { outcome: 'groups', groups: [] };
+const NO_GROUPS: Promise<GroupsResult> = Promise.resolve(Object.freeze({ outcome: 'groups', groups: Object.freeze([]) }));
+
+/** The Require context before authentication: no user, so no groups. */
+class UserlessContext implements RequireContext {
+  readonly user: string | null = null;
+  readonly environ: Environ;
+  readonly method: string;
+  readonly remoteAddr: string;
+  readonly env: Readonly<Record<string, string>>;
+  readonly ldap: Policy['ldap'];
+  constructor(environ: Environ, env: Readonly<Record<string, string>>, ldap: Policy['ldap']) {
+    this.environ = environ;
+    this.method = environ.REQUEST_METHOD ?? 'GET';
+    this.remoteAddr = environ.REMOTE_ADDR ?? '';
+    this.env = env;
+    this.ldap = ldap;
   }
-  const all: string[] = [];
-  for (const source of policy.groupSources) {
-    const r = await callGroupsForUser(source, environ, user, timeoutMs);
-    if (r.outcome === 'error') {
-      logger.error(r.error.message, { code: r.error.code, hook: 'groups_for_user', user });
-      return r;
+  groups(): Promise<GroupsResult> {
+    return NO_GROUPS;
+  }
+}
+
+/**
+ * The Require context with the user: groups come from the grant, or are looked up lazily,
+ * at most once per request, from the location's group sources in order.
+ */
+class UserContext extends UserlessContext {
+  override readonly user: string;
+  /** Groups known so far (from the grant or a finished look-up), for the decision. */
+  known: readonly string[] | null;
+  #lookup: Promise<GroupsResult> | null = null;
+  readonly #policy: Policy;
+  readonly #timeoutMs: number;
+  readonly #logger: Logger;
+  constructor(base: UserlessContext, user: string, granted: readonly string[] | null, policy: Policy, timeoutMs: number, logger: Logger) {
+    super(base.environ, base.env, base.ldap);
+    this.user = user;
+    this.known = granted;
+    this.#policy = policy;
+    this.#timeoutMs = timeoutMs;
+    this.#logger = logger;
+    if (granted !== null) this.#lookup = Promise.resolve({ outcome: 'groups', groups: granted });
+  }
+  override groups(): Promise<GroupsResult> {
+    this.#lookup ??= this.#fetch();
+    return this.#lookup;
+  }
+  async #fetch(): Promise<GroupsResult> {
+    const { groupSources } = this.#policy;
+    if (groupSources.length === 0) {
+      this.#logger.warn('Require group needs a group source (WSGIAuthGroupScript or AuthGroupFile); denied', { user: this.user });
+      return { outcome: 'groups', groups: [] };
     }
-    all.push(...r.groups);
+    const all: string[] = [];
+    for (const source of groupSources) {
+      const r = await callGroupsForUser(source, this.environ, this.user, this.#timeoutMs);
+      if (r.outcome === 'error') {
+        this.#logger.error(r.error.message, { code: r.error.code, hook: 'groups_for_user', user: this.user });
+        return r;
+      }
+      all.push(...r.groups);
+    }
+    this.known = all;
+    return { outcome: 'groups', groups: all };
   }
-  return { outcome: 'groups', groups: all };
 }
 
 /** Creates the engine: the policy look-up and nonce services are prepared once here. */
@@ -101,15 +152,13 @@ export function createEngine(model: AuthhookModel, options: EngineOptions = {}):
       }
       return allowAnonymous('no-policy');
     }
-    const env = { ...policy.setEnv, ...environ };
-    const method = environ.REQUEST_METHOD ?? 'GET';
-    const remoteAddr = environ.REMOTE_ADDR ?? '';
-    const noGroups = (): Promise<GroupsResult> => Promise.resolve({ outcome: 'groups', groups: [] });
-    const userless: RequireContext = { environ, user: null, method, remoteAddr, env, groups: noGroups };
+    // Most locations set no variables: then the environ itself is the env (no copy per request).
+    const env = policy.setEnv === NO_ENV ? environ : { ...policy.setEnv, ...environ };
+    const userless = new UserlessContext(environ, env, policy.ldap);
     const before = await evaluateRequire(policy.require, userless);
     if (before === 'granted') return allowAnonymous('granted-without-user');
     if (before !== 'denied-no-user') {
-      logger.info('client denied by server configuration', { path, client: remoteAddr });
+      logger.info('client denied by server configuration', { path, client: userless.remoteAddr });
       return refuse(403, 'forbidden');
     }
     if (policy.authType === null) {
@@ -137,19 +186,10 @@ export function createEngine(model: AuthhookModel, options: EngineOptions = {}):
       return refuse(401, authn.reason, challengeHeaders({ policy, realm, nonces }, authn.stale));
     }
     const granted = authn.result;
-    const user = granted.user;
-    let memo: Promise<GroupsResult> | null = null;
-    let looked: readonly string[] | null = granted.groups;
-    const groups = (): Promise<GroupsResult> => {
-      if (granted.groups !== null) return Promise.resolve({ outcome: 'groups', groups: granted.groups });
-      memo ??= groupsFor(policy, environ, user, timeoutMs, logger).then((r) => {
-        if (r.outcome === 'groups') looked = r.groups;
-        return r;
-      });
-      return memo;
-    };
-    const after = await evaluateRequire(policy.require, { environ, user, method, remoteAddr, env, groups });
-    if (after === 'granted') return allowUser(user, policy.authType, looked, granted.attributes);
+    const ctx = new UserContext(userless, granted.user, granted.groups, policy, timeoutMs, logger);
+    const after = await evaluateRequire(policy.require, ctx);
+    if (after === 'granted') return allowUser(ctx.user, policy.authType, ctx.known, granted.attributes);
+    const user = ctx.user;
     logger.info('authorization failure', { user, path });
     if (policy.forbiddenOnFailure) return refuse(403, 'not-authorised');
     return refuse(401, 'not-authorised', challengeHeaders({ policy, realm, nonces }, false));

@@ -44,9 +44,26 @@ export interface EnvironOptions {
 
 const HEADER_NAME = /^[A-Za-z0-9-]+$/;
 const SKIPPED = new Set(['authorization', 'proxy-authorization']);
+// Header name → environ key (null: left out). Names repeat across requests, so each is worked
+// out once; the map is bounded so hostile names cannot grow it without end.
+const KEYS = new Map<string, string | null>();
+const MAX_KEYS = 2048;
+
+function environKey(name: string): string | null {
+  let key = KEYS.get(name);
+  if (key !== undefined) return key;
+  const lower = name.toLowerCase();
+  if (SKIPPED.has(lower) || !HEADER_NAME.test(name)) key = null;
+  else if (lower === 'content-type') key = 'CONTENT_TYPE';
+  else if (lower === 'content-length') key = 'CONTENT_LENGTH';
+  else key = 'HTTP_' + name.toUpperCase().replace(/-/g, '_');
+  if (KEYS.size < MAX_KEYS) KEYS.set(name, key);
+  return key;
+}
 
 /** Decodes a percent-encoded path for PATH_INFO/SCRIPT_NAME; leaves bad escapes as they are. */
 function decodePathLoose(path: string): string {
+  if (!path.includes('%')) return path;
   try {
     return decodeURIComponent(path);
   } catch {
@@ -54,10 +71,18 @@ function decodePathLoose(path: string): string {
   }
 }
 
+// Clients send the same Host header request after request: remember the last one worked out.
+let lastHostHeader = '';
+let lastHost = 'localhost';
+
 function hostOf(hostHeader: string | undefined): string {
   if (hostHeader === undefined || hostHeader === '') return 'localhost';
-  const h = hostHeader.startsWith('[') ? hostHeader.slice(0, hostHeader.indexOf(']') + 1) : hostHeader.split(':')[0]!;
-  return h.toLowerCase();
+  if (hostHeader === lastHostHeader) return lastHost;
+  const end = hostHeader.startsWith('[') ? hostHeader.indexOf(']') + 1 : hostHeader.indexOf(':');
+  const h = (end <= 0 ? hostHeader : hostHeader.slice(0, end)).toLowerCase();
+  lastHostHeader = hostHeader;
+  lastHost = h;
+  return h;
 }
 
 /** Builds the frozen environ for a request. */
@@ -65,14 +90,9 @@ export function buildEnviron(req: RequestLike, options: EnvironOptions = {}): En
   const env: Record<string, string> = {};
   const raw = req.rawHeaders;
   for (let i = 0; i + 1 < raw.length; i += 2) {
-    const name = raw[i]!;
-    const lower = name.toLowerCase();
-    if (SKIPPED.has(lower) || !HEADER_NAME.test(name)) continue;
+    const key = environKey(raw[i]!);
+    if (key === null) continue;
     const value = raw[i + 1]!;
-    let key: string;
-    if (lower === 'content-type') key = 'CONTENT_TYPE';
-    else if (lower === 'content-length') key = 'CONTENT_LENGTH';
-    else key = 'HTTP_' + name.toUpperCase().replace(/-/g, '_');
     // Repeated headers merge with ", " as httpd does.
     env[key] = env[key] === undefined ? value : `${env[key]}, ${value}`;
   }

@@ -5,6 +5,7 @@
  */
 
 const HEX = /^[0-9A-Fa-f]{2}$/;
+const CLEAN = /^(?:\/[A-Za-z0-9\-_~!$&'()*+,;=:@]+)*\/?$/;
 const UTF8 = new TextDecoder('utf-8', { fatal: true });
 
 function percentDecode(path: string): string | undefined {
@@ -45,6 +46,8 @@ export function normalizePath(target: string): string | undefined {
   let path = target;
   const cut = path.search(/[?#]/);
   if (cut !== -1) path = path.slice(0, cut);
+  // The common case: nothing to decode, collapse or resolve, and no control characters.
+  if (CLEAN.test(path)) return path;
   if (!path.startsWith('/')) {
     const m = /^[A-Za-z][A-Za-z0-9+.-]*:\/\/[^/]*(\/.*)?$/.exec(path);
     if (m === null) return undefined;

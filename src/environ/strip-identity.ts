@@ -30,6 +30,9 @@ const IDENTITY_PREFIXES = ['remote-', 'x-remote-'] as const;
 
 /** Whether a (lower-case) header name is one that only authhook may set. */
 export function isIdentityHeader(lowerName: string): boolean {
+  // Every identity header starts with "r" or "x": most names are rejected on one character.
+  const c = lowerName.charCodeAt(0);
+  if (c !== 0x72 && c !== 0x78) return false;
   if (IDENTITY_HEADERS.includes(lowerName)) return true;
   for (const p of IDENTITY_PREFIXES) if (lowerName.startsWith(p)) return true;
   return false;

@@ -2,6 +2,7 @@
  * Adds authhook's request fields to Express's Request type.
  * @module
  */
+import type {} from 'express-serve-static-core';
 import type { RequestAuth } from './node-request.js';
 
 declare module 'express-serve-static-core' {

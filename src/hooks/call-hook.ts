@@ -15,7 +15,6 @@ import {
 import type { HookSource } from '../config/model.js';
 import type { AccessResult, AuthnResult, Environ, GroupsResult, HookModule, HookName, RealmHashResult } from '../types.js';
 
-const LATIN1 = new TextDecoder('latin1');
 // eslint-disable-next-line no-control-regex
 const CONTROL = /[\u0000-\u001f\u007f]/;
 const EMPTY_ATTRIBUTES: Readonly<Record<string, string>> = Object.freeze({});
@@ -48,8 +47,9 @@ async function invoke(
   args: readonly unknown[],
   timeoutMs: number,
 ): Promise<{ ok: true; value: unknown } | { ok: false; error: AnyAuthhookError }> {
-  let mod: HookModule;
-  try {
+  // A loaded, fresh module is used without a wait: one less tick per hook call.
+  let mod = source.peek?.();
+  if (mod === undefined) try {
     mod = await source.current();
   } catch (err) {
     return { ok: false, error: err instanceof HookLoadError ? err : new HookLoadError(`${source.label}: cannot load`, { cause: err }) };
@@ -175,7 +175,7 @@ export async function callGetRealmHash(
   if (!r.ok) return { outcome: 'error', error: r.error };
   const v = r.value;
   if (v === null || v === undefined) return { outcome: 'not-found' };
-  const hash = typeof v === 'string' ? v : v instanceof Uint8Array ? LATIN1.decode(v) : undefined;
+  const hash = typeof v === 'string' ? v : v instanceof Uint8Array ? Buffer.from(v).toString('latin1') : undefined;
   if (hash === undefined || hash === '') {
     return {
       outcome: 'error',
@@ -198,7 +198,7 @@ export async function callGroupsForUser(source: HookSource, environ: Environ, us
   const groups: string[] = [];
   try {
     for (const item of v as Iterable<unknown>) {
-      const name = typeof item === 'string' ? item : item instanceof Uint8Array ? LATIN1.decode(item) : undefined;
+      const name = typeof item === 'string' ? item : item instanceof Uint8Array ? Buffer.from(item).toString('latin1') : undefined;
       if (name === undefined) return wrong(`yielded ${describe(item)}, not a group name`);
       if (name.includes('\u0000')) return wrong('yielded a group name holding NUL');
       groups.push(name);

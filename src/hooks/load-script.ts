@@ -142,6 +142,9 @@ export function createScriptSource(path: string, options: ScriptSourceOptions): 
     get loads() {
       return loads;
     },
+    peek(): HookModule | undefined {
+      return !dirty && loading === null && good !== null ? good : undefined;
+    },
     current(): Promise<HookModule> {
       if (loading !== null) return loading;
       if (!dirty && good !== null) return Promise.resolve(good);
@@ -159,7 +162,7 @@ export function createScriptSource(path: string, options: ScriptSourceOptions): 
 export function staticSource(label: string, module: HookModule): HookSource {
   const checked = extractHooks(module as Record<string, unknown>, label);
   const p = Promise.resolve(checked);
-  return Object.freeze({ label, current: () => p });
+  return Object.freeze({ label, current: () => p, peek: () => checked });
 }
 
 /**

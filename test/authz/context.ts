@@ -35,6 +35,7 @@ export function context(options: ContextOptions = {}): CountingContext {
     method: options.method ?? 'GET',
     remoteAddr: options.remoteAddr ?? '192.0.2.10',
     env: options.env ?? {},
+    ldap: null,
     calls,
     groups() {
       if (options.memoise === true && cached !== undefined) return cached;

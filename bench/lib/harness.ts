@@ -1,0 +1,82 @@
+// Benchmark harness: each server under test runs in its own child process (one core),
+// autocannon drives it from this process, and every figure is printed beside the baseline
+// measured in the same run.
+import { spawn, type ChildProcess } from 'node:child_process';
+import autocannon from 'autocannon';
+
+export interface Target {
+  readonly name: string;
+  /** Module that starts the server and prints `PORT <n>` on stdout. */
+  readonly script: string;
+  readonly args?: readonly string[];
+  readonly headers?: Readonly<Record<string, string>>;
+  readonly path?: string;
+  /** Status every response must have; any other counts as an error. */
+  readonly expectStatus?: number;
+}
+
+export interface Result {
+  readonly name: string;
+  readonly rps: number;
+  readonly p99Ms: number;
+  readonly errors: number;
+}
+
+export async function startTarget(t: Target): Promise<{ port: number; child: ChildProcess }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', t.script, ...(t.args ?? [])], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const port = await new Promise<number>((resolve, reject) => {
+    let out = '';
+    child.stdout!.on('data', (b: Buffer) => {
+      out += b.toString();
+      const m = /PORT (\d+)/.exec(out);
+      if (m) resolve(Number(m[1]));
+    });
+    child.once('exit', (code) => reject(new Error(`${t.name} exited with ${code}`)));
+  });
+  return { port, child };
+}
+
+export async function load(port: number, t: Target, seconds: number, connections: number): Promise<Result> {
+  const r = await autocannon({
+    url: `http://127.0.0.1:${port}${t.path ?? '/'}`,
+    connections,
+    duration: seconds,
+    pipelining: 1,
+    headers: { ...(t.headers ?? {}) },
+  });
+  const expect = t.expectStatus ?? 200;
+  const wrong = expect === 200 ? r.non2xx : r['2xx'];
+  return { name: t.name, rps: r.requests.average, p99Ms: r.latency.p99, errors: r.errors + r.timeouts + wrong };
+}
+
+/** Runs every target for `rounds` interleaved rounds and keeps each one's median requests/s. */
+export async function runAll(targets: readonly Target[], opts: { seconds: number; rounds: number; connections: number; warmupS: number }): Promise<Result[]> {
+  const started = await Promise.all(targets.map(async (t) => ({ t, ...(await startTarget(t)) })));
+  try {
+    const samples = new Map<string, Result[]>();
+    for (const s of started) await load(s.port, s.t, opts.warmupS, opts.connections);
+    for (let round = 0; round < opts.rounds; round++) {
+      for (const s of started) {
+        const r = await load(s.port, s.t, opts.seconds, opts.connections);
+        samples.set(s.t.name, [...(samples.get(s.t.name) ?? []), r]);
+      }
+    }
+    return targets.map((t) => {
+      const rs = [...samples.get(t.name)!].sort((a, b) => a.rps - b.rps);
+      const mid = rs[Math.floor(rs.length / 2)]!;
+      return { ...mid, errors: rs.reduce((n, r) => n + r.errors, 0) };
+    });
+  } finally {
+    for (const s of started) s.child.kill('SIGTERM');
+  }
+}
+
+export function printTable(results: readonly Result[], baseline: string): void {
+  const base = results.find((r) => r.name === baseline)!.rps;
+  const rows = results.map((r) => [r.name, r.rps.toFixed(0), (r.rps / base).toFixed(3), r.p99Ms.toFixed(1), String(r.errors)]);
+  const head = ['target', 'req/s', `ratio to ${baseline}`, 'p99 ms', 'errors'];
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
+  const fmt = (cells: readonly string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ');
+  console.log(fmt(head));
+  for (const row of rows) console.log(fmt(row));
+}
