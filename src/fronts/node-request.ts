@@ -45,7 +45,10 @@ export function attachIdentity(req: IncomingMessage & AuthhookRequestFields, dec
   if (decision.user !== null) {
     req.remoteUser = decision.user;
     req.authType = decision.authType ?? undefined;
-    req.environ = Object.freeze({ ...environ, REMOTE_USER: decision.user, AUTH_TYPE: decision.authType ?? '' });
+    const appEnviron: Record<string, string> = { ...environ, REMOTE_USER: decision.user, AUTH_TYPE: decision.authType ?? '' };
+    // As mod_authnz_ldap: each attribute the provider returned is AUTHENTICATE_<NAME> for the app.
+    for (const [k, v] of Object.entries(decision.attributes)) appEnviron[`AUTHENTICATE_${k.toUpperCase().replace(/-/g, '_')}`] = v;
+    req.environ = Object.freeze(appEnviron);
   } else {
     req.environ = environ;
   }
