@@ -5,8 +5,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { tsImport } from 'tsx/esm/api';
+import { importModule } from '../hooks/import-module.js';
 import { ConfigError } from '../errors.js';
 
 /** A Node request listener (an Express app is one). */
@@ -17,7 +16,7 @@ export async function loadApp(path: string): Promise<RequestListener> {
   const abs = resolve(path);
   let ns: Record<string, unknown>;
   try {
-    ns = (await tsImport(pathToFileURL(abs).href, import.meta.url)) as Record<string, unknown>;
+    ns = (await importModule(abs)) as Record<string, unknown>;
   } catch (err) {
     throw new ConfigError(`app module failed to load: ${abs}`, undefined, { cause: err });
   }

@@ -7,8 +7,7 @@
 import { watch, type FSWatcher } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { basename, dirname, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { tsImport } from 'tsx/esm/api';
+import { importModule } from './import-module.js';
 import { HookLoadError } from '../errors.js';
 import { describeError } from '../log.js';
 import type { HookSource } from '../config/model.js';
@@ -85,7 +84,7 @@ export function createScriptSource(path: string, options: ScriptSourceOptions): 
     }
     let ns: Record<string, unknown>;
     try {
-      ns = (await tsImport(pathToFileURL(abs).href, import.meta.url)) as Record<string, unknown>;
+      ns = (await importModule(abs)) as Record<string, unknown>;
     } catch (err) {
       throw new HookLoadError(`${label}: hook script failed to load`, { cause: err });
     }
