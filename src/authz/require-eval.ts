@@ -9,10 +9,12 @@ export type { AuthzStatus, RequireContext } from './require-types.js';
 
 /** Negation as mod_authz_core: a grant becomes a denial; a denial only becomes neutral. */
 function negated(status: AuthzStatus): AuthzStatus {
+  if (status === 'error') return status;
   return status === 'granted' ? 'denied' : 'neutral';
 }
 
 function combine(and: boolean, result: AuthzStatus, child: AuthzStatus): AuthzStatus {
+  if (child === 'error') return child;
   if (child === 'neutral') return result;
   if (and) {
     if (child === 'denied' || child === 'denied-no-user' || result === 'neutral') return child;
@@ -43,11 +45,11 @@ function evaluateSection(
       const before = result;
       return child.then((status) => {
         const after = combine(and, before, status);
-        return after === decisive ? finish(node, after) : evaluateSection(node, ctx, i + 1, after);
+        return after === decisive || after === 'error' ? finish(node, after) : evaluateSection(node, ctx, i + 1, after);
       });
     }
     result = combine(and, result, child);
-    if (result === decisive) break;
+    if (result === decisive || result === 'error') break;
   }
   return finish(node, result);
 }

@@ -5,8 +5,12 @@
 import type { Environ, GroupsResult } from '../types.js';
 import type { LdapSettings } from '../config/model.js';
 
-/** Outcome of a Require rule or section, as mod_authz_core's `authz_status` (no general error: a rejection propagates). */
-export type AuthzStatus = 'granted' | 'denied' | 'denied-no-user' | 'neutral';
+/**
+ * Outcome of a Require rule or section, as mod_authz_core's `authz_status`. `error` is
+ * AUTHZ_GENERAL_ERROR: a backend a rule needs failed; it ends the evaluation and no
+ * negation turns it into anything else (so a `not` rule cannot fail open).
+ */
+export type AuthzStatus = 'granted' | 'denied' | 'denied-no-user' | 'neutral' | 'error';
 
 /** What a Require rule may look at for one request. */
 export interface RequireContext {

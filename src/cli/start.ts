@@ -3,13 +3,13 @@
  * mod_wsgi-express way.
  * @module
  */
+import { resolve } from 'node:path';
 import type { ParseArgsConfig } from 'node:util';
 import { compileConfig } from '../config/compile.js';
 import type { AuthhookConfig, LocationConfig } from '../config/schema.js';
 import { createEngine } from '../engine/decide.js';
 import { ConfigError } from '../errors.js';
-import { createInProcessServer } from '../gateway/in-process.js';
-import { loadApp } from '../gateway/load-app.js';
+import { createGateway, type GatewayOptions } from '../gateway/gateway.js';
 import { createConsoleLogger } from '../log.js';
 
 /** The options `start` takes. */
@@ -24,6 +24,10 @@ export const START_OPTIONS = {
   host: { type: 'string', default: '127.0.0.1' },
   port: { type: 'string', default: '8000' },
   'server-name': { type: 'string' },
+  processes: { type: 'string' },
+  threads: { type: 'string' },
+  'reload-on-changes': { type: 'boolean', default: false },
+  'status-path': { type: 'string' },
   verbose: { type: 'boolean', default: false },
 } as const satisfies NonNullable<ParseArgsConfig['options']>;
 
@@ -53,7 +57,39 @@ export function startConfig(values: StartValues): AuthhookConfig {
   return { locations: [loc] };
 }
 
-/** Runs `start`: resolves once the server listens. */
+function count(values: StartValues, name: 'processes' | 'threads'): number | undefined {
+  const v = values[name] as string | undefined;
+  if (v === undefined) return undefined;
+  if (!/^\d+$/.test(v) || Number(v) < 1) throw new ConfigError(`--${name} must be a whole number of at least 1, not "${v}"`);
+  return Number(v);
+}
+
+/**
+ * The gateway `start` runs: the app at `/` in-process (`%{GLOBAL}`), or — with `--processes`
+ * or `--threads`, as mod_wsgi-express does — in a daemon process group named after the server.
+ */
+export function startGatewayOptions(values: StartValues, app: string, port: number): Omit<GatewayOptions, 'engine' | 'logger'> {
+  const processes = count(values, 'processes');
+  const threads = count(values, 'threads');
+  const serverName = (values['server-name'] as string | undefined) ?? 'localhost';
+  const daemon = processes !== undefined || threads !== undefined;
+  const name = port === 0 ? serverName : `${serverName}:${port}`;
+  const common = {
+    serverName,
+    serverPort: port === 0 ? undefined : port,
+    reloadOnChanges: values['reload-on-changes'] === true,
+    statusPath: (values['status-path'] as string | undefined) ?? null,
+    mounts: [{ path: '/', app: resolve(app), processGroup: daemon ? name : '%{GLOBAL}', applicationGroup: '%{GLOBAL}', passAuthorization: false, where: 'start APP' }],
+  };
+  if (!daemon) return common;
+  const spec = {
+    name, processes: processes ?? 1, threads: threads ?? 5, home: null, nodePath: [], lang: null, locale: null, maximumRequests: 0,
+    inactivityTimeoutS: 0, requestTimeoutS: 0, queueTimeoutS: 0, displayName: null, user: null, group: null, where: 'start --processes',
+  };
+  return { ...common, daemonProcesses: [spec] };
+}
+
+/** Runs `start`: resolves once the server listens and the app is loaded. */
 export async function runStart(positionals: readonly string[], values: StartValues): Promise<void> {
   if (positionals.length !== 1) throw new ConfigError('start needs exactly one APP module');
   const port = Number(values.port);
@@ -61,21 +97,19 @@ export async function runStart(positionals: readonly string[], values: StartValu
   const logger = createConsoleLogger({ verbose: values.verbose === true });
   const compiled = compileConfig(startConfig(values), { logger });
   const engine = createEngine(compiled.model, { logger });
-  const app = await loadApp(positionals[0]!);
-  const serverName = values['server-name'] as string | undefined;
-  const server = createInProcessServer({ engine, app, logger, serverName, serverPort: port === 0 ? undefined : port });
+  const gateway = createGateway({ ...startGatewayOptions(values, positionals[0]!, port), engine, logger });
   const host = values.host as string;
-  await new Promise<void>((resolveListen, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => resolveListen());
-  });
-  const addr = server.address();
-  const actual = typeof addr === 'object' && addr !== null ? addr.port : port;
+  let actual: number;
+  try {
+    actual = await gateway.listen(port, host);
+  } catch (err) {
+    compiled.close();
+    throw err;
+  }
   process.stdout.write(`authhook: serving ${positionals[0]} on http://${host}:${actual}/\n`);
   const stop = (): void => {
     compiled.close();
-    server.close();
-    server.closeAllConnections();
+    void gateway.close();
   };
   process.once('SIGTERM', stop);
   process.once('SIGINT', stop);

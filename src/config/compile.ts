@@ -10,6 +10,7 @@ import { resolve } from 'node:path';
 import { parseRequireSpec } from '../authz/require-parse.js';
 import { ConfigError } from '../errors.js';
 import { createScriptRegistry, staticSource } from '../hooks/load-script.js';
+import { defaultProviderFactories } from './default-providers.js';
 import { normalizePath } from '../environ/normalize-path.js';
 import { createPolicyLookup } from '../engine/policy-lookup.js';
 import { SILENT_LOGGER } from '../log.js';
@@ -33,7 +34,7 @@ export interface CompiledConfig {
 /** Options of `compileConfig`. */
 export interface CompileOptions {
   readonly logger?: Logger;
-  /** Factories of the built-in `file` and `ldap` providers. */
+  /** Factories of the built-in `file` and `ldap` providers; default: `defaultProviderFactories()` (the file providers). */
   readonly providerFactories?: ProviderFactories;
 }
 
@@ -56,6 +57,12 @@ export function compileConfig(input: AuthhookConfig, options: CompileOptions = {
   const logger = options.logger ?? SILENT_LOGGER;
   const baseDir = resolve(config.baseDir ?? '.');
   const registry = createScriptRegistry({ reloading: config.scriptReloading ?? true, logger });
+  // The built-in file providers, unless the caller brings its own; ours are closed with the config.
+  const owned = options.providerFactories === undefined ? defaultProviderFactories({ logger }) : null;
+  const release = (): void => {
+    registry.close();
+    owned?.close();
+  };
   const script = (path: string, where: string): HookSource => {
     const abs = resolve(baseDir, path);
     if (!existsSync(abs)) throw new ConfigError(`hook script not found: ${abs}`, where);
@@ -74,12 +81,12 @@ export function compileConfig(input: AuthhookConfig, options: CompileOptions = {
       }),
       sections: Object.freeze(sections),
       providers: Object.freeze(providers),
-      providerFactories: options.providerFactories ?? Object.freeze({}),
+      providerFactories: options.providerFactories ?? owned!,
     });
     checkSections(model);
-    return { model, close: () => registry.close() };
+    return { model, close: release };
   } catch (err) {
-    registry.close();
+    release();
     throw err;
   }
 }
@@ -108,6 +115,7 @@ function compileLocation(
   if (loc.require !== undefined) d.require = loc.require === null ? null : parseRequireSpec(loc.require, `${where}.require`);
   if (loc.authzSendForbiddenOnFailure !== undefined) d.forbiddenOnFailure = loc.authzSendForbiddenOnFailure;
   if (loc.setEnv !== undefined) d.setEnv = Object.freeze({ ...loc.setEnv });
+  if (loc.authnCache !== undefined) d.authnCache = typeof loc.authnCache === 'boolean' ? loc.authnCache : Object.freeze({ ...loc.authnCache });
   if (loc.path !== undefined) {
     const path = normalizePath(loc.path);
     if (path === undefined) throw new ConfigError(`not a usable path: "${loc.path}"`, `${where}.path`);

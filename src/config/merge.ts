@@ -5,6 +5,7 @@
  * @module
  */
 import { PolicyError } from '../errors.js';
+import { withAuthnCache } from '../state/cached-source.js';
 import type { AuthType } from '../types.js';
 import {
   DEFAULT_DIGEST_ALGORITHMS,
@@ -29,7 +30,12 @@ export function foldDirectives(sections: readonly LocationSection[]): PolicyDire
   for (const s of sections) {
     for (const [k, v] of Object.entries(s.directives)) {
       if (v === undefined) continue;
-      (out as Record<string, unknown>)[k] = k === 'ldap' ? Object.freeze({ ...out.ldap, ...(v as object) }) : v;
+      // SetEnv adds to what outer sections set, and AuthLDAP* merge one setting at a time, as in httpd.
+      if (k === 'ldap' || k === 'setEnv') {
+        (out as Record<string, unknown>)[k] = Object.freeze({ ...(out[k] as object | undefined), ...(v as object) });
+      } else {
+        (out as Record<string, unknown>)[k] = v;
+      }
     }
   }
   return out;
@@ -88,6 +94,11 @@ function ldapSettings(d: PolicyDirectives): LdapSettings | null {
   });
 }
 
+/** The AuthLDAP* settings of a provider alias with defaults filled in, or `null` without an AuthLDAPURL. */
+export function completeLdapSettings(ldap: Partial<LdapSettings>): LdapSettings | null {
+  return ldapSettings({ ldap });
+}
+
 /** Merges the matching sections (least specific first) into a complete, frozen policy. */
 export function mergeSections(sections: readonly LocationSection[], model: AuthhookModel): Policy {
   const d = foldDirectives(sections);
@@ -104,7 +115,9 @@ export function mergeSections(sections: readonly LocationSection[], model: Authh
   const policy: Policy = {
     authType,
     authName: d.authName ?? null,
-    basicProviders: Object.freeze(authType === 'Basic' ? resolveProviders(basicNames, d, model, 'Basic') : []),
+    basicProviders: Object.freeze(
+      authType === 'Basic' ? withAuthnCache(resolveProviders(basicNames, d, model, 'Basic'), d.authnCache, d.authName ?? '') : [],
+    ),
     digestProviders: Object.freeze(authType === 'Digest' ? resolveProviders(digestNames, d, model, 'Digest') : []),
     digestAlgorithms: d.digestAlgorithms ?? DEFAULT_DIGEST_ALGORITHMS,
     nonceLifetimeS: d.nonceLifetimeS ?? DEFAULT_NONCE_LIFETIME_S,

@@ -47,6 +47,18 @@ export interface PolicyDirectives {
   readonly setEnv?: Readonly<Record<string, string>>;
   /** AuthLDAP* directives (mod_authnz_ldap), merged key by key. */
   readonly ldap?: Partial<LdapSettings>;
+  /** The credential cache in front of the Basic providers (AuthnCacheProvideFor/AuthnCacheTimeout): absent = on for slow providers only. */
+  readonly authnCache?: boolean | AuthnCacheSettings;
+}
+
+/** Settings of a location's credential cache (mod_authn_socache). */
+export interface AuthnCacheSettings {
+  /** Seconds a grant stays cached (AuthnCacheTimeout). Default 300. */
+  readonly ttlS?: number;
+  /** Most entries kept. Default 10 000. */
+  readonly max?: number;
+  /** Seconds a refusal stays cached; 0 (the default) caches none. */
+  readonly negativeTtlS?: number;
 }
 
 /** The AuthLDAP* settings of a location (SPEC §8). */

@@ -40,6 +40,16 @@ const location = z
     require: requireSpec.nullable().optional(),
     authzSendForbiddenOnFailure: z.boolean().optional(),
     setEnv: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/), z.string()).optional(),
+    authnCache: z
+      .union([
+        z.boolean(),
+        z.strictObject({
+          ttlS: z.number().positive().max(86_400).optional(),
+          max: z.number().int().positive().max(10_000_000).optional(),
+          negativeTtlS: z.number().nonnegative().max(86_400).optional(),
+        }),
+      ])
+      .optional(),
   })
   .refine((l) => (l.path === undefined) !== (l.match === undefined), {
     message: 'a location needs exactly one of "path" (a prefix) or "match" (a regex)',

@@ -157,6 +157,7 @@ export function createEngine(model: AuthhookModel, options: EngineOptions = {}):
     const userless = new UserlessContext(environ, env, policy.ldap);
     const before = await evaluateRequire(policy.require, userless);
     if (before === 'granted') return allowAnonymous('granted-without-user');
+    if (before === 'error') return unavailable('authz-error');
     if (before !== 'denied-no-user') {
       logger.info('client denied by server configuration', { path, client: userless.remoteAddr });
       return refuse(403, 'forbidden');
@@ -189,6 +190,7 @@ export function createEngine(model: AuthhookModel, options: EngineOptions = {}):
     const ctx = new UserContext(userless, granted.user, granted.groups, policy, timeoutMs, logger);
     const after = await evaluateRequire(policy.require, ctx);
     if (after === 'granted') return allowUser(ctx.user, policy.authType, ctx.known, granted.attributes);
+    if (after === 'error') return unavailable('authz-error');
     const user = ctx.user;
     logger.info('authorization failure', { user, path });
     if (policy.forbiddenOnFailure) return refuse(403, 'not-authorised');

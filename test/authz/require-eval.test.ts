@@ -192,3 +192,18 @@ describe('evaluateRequire: group look-ups', () => {
     await assert.rejects(evaluateRequire(parseRequireSpec(['group admins', 'user bob']), ctx), /boom/);
   });
 });
+
+describe('a general error from a rule', () => {
+  registerRequireProvider({ name: 'test-broken-backend', needsUser: true, compile: () => () => 'error' });
+  it('ends the evaluation as an error, even under not or RequireNone', async () => {
+    const specs: RequireSpec[] = [
+      'test-broken-backend',
+      { all: ['valid-user', 'not test-broken-backend'] },
+      ['test-broken-backend', 'valid-user'],
+      { all: ['valid-user', { none: ['test-broken-backend'] }] },
+    ];
+    for (const spec of specs) {
+      assert.equal(await evaluateRequire(parseRequireSpec(spec), context({ user: 'alice' })), 'error', JSON.stringify(spec));
+    }
+  });
+});

@@ -1,0 +1,47 @@
+// One upstream for bench/forward-auth, in its own process (one core each): the authhook
+// forward-auth server (a hook script, or an htpasswd file), a bare node:http auth responder
+// (the hop's cost), or the app.
+// Prints `PORT <n>` once listening, as bench/lib/harness.ts expects.
+import { createServer, type Server } from 'node:http';
+import { fileURLToPath } from 'node:url';
+import { createAuthServer } from '../../src/fronts/forward-auth.js';
+import { SILENT_LOGGER } from '../../src/log.js';
+
+const kind = process.argv[2];
+let server: Server;
+if (kind === 'authhook') {
+  const script = fileURLToPath(new URL('../middleware/auth.ts', import.meta.url));
+  server = createAuthServer({
+    config: { scriptReloading: false, locations: [{ path: '/', authType: 'Basic', authName: 'bench', authUserScript: script, require: 'valid-user' }] },
+    trustedProxies: ['127.0.0.1'],
+    logger: SILENT_LOGGER,
+  });
+} else if (kind === 'authhook-file') {
+  // The same check as nginx auth_basic with the same apr1 htpasswd file.
+  server = createAuthServer({
+    config: { scriptReloading: false, locations: [{ path: '/', authType: 'Basic', authName: 'bench', authBasicProvider: 'file', authUserFile: process.argv[3]!, require: 'valid-user' }] },
+    trustedProxies: ['127.0.0.1'],
+    logger: SILENT_LOGGER,
+  });
+} else if (kind === 'bare') {
+  // What any auth server must at least do: answer 200 with no body.
+  server = createServer((_req, res) => {
+    res.writeHead(200, { 'Content-Length': '0' });
+    res.end();
+  });
+  server.keepAliveTimeout = 75_000;
+} else if (kind === 'app') {
+  server = createServer((_req, res) => {
+    res.writeHead(200, { 'Content-Type': 'text/plain', 'Content-Length': '6' });
+    res.end('hello\n');
+  });
+  server.keepAliveTimeout = 75_000;
+} else {
+  throw new Error(`unknown kind ${kind}`);
+}
+server.listen(0, '127.0.0.1', () => {
+  const a = server.address();
+  process.stdout.write(`PORT ${typeof a === 'object' && a !== null ? a.port : 0}\n`);
+});
+process.on('SIGINT', () => process.exit(0));
+process.on('SIGTERM', () => process.exit(0));

@@ -1,0 +1,25 @@
+// bench/gateway: a hello app on bare node:http; behind the authhook gateway in-process
+// (%{GLOBAL}); behind the gateway in a daemon process group (one hop over a Unix socket);
+// and behind nginx as a reverse proxy (the usual one-hop production set-up). Same run, same
+// load. Targets: in-process ≥ 0.85 of bare; daemon group ≥ nginx. Usage:
+//   node --import tsx bench/gateway/run.ts [--seconds 5] [--rounds 3] [--connections 50]
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { printTable, runAll, type Target } from '../lib/harness.js';
+
+const { values } = parseArgs({
+  options: { seconds: { type: 'string', default: '5' }, rounds: { type: 'string', default: '3' }, connections: { type: 'string', default: '50' } },
+});
+const script = fileURLToPath(new URL('./servers.ts', import.meta.url));
+const targets: Target[] = [
+  { name: 'bare node:http', script, args: ['bare'] },
+  { name: 'gateway in-process', script, args: ['inprocess'] },
+  { name: 'gateway daemon group', script, args: ['daemon'] },
+  { name: 'nginx proxy → node:http', script, args: ['nginx'] },
+];
+const results = await runAll(targets, { seconds: Number(values.seconds), rounds: Number(values.rounds), connections: Number(values.connections), warmupS: 2 });
+printTable(results, 'bare node:http');
+const rps = (name: string): number => results.find((r) => r.name === name)!.rps;
+const inProcess = rps('gateway in-process') / rps('bare node:http');
+const daemon = rps('gateway daemon group') / rps('nginx proxy → node:http');
+console.log(`\nin-process / bare: ${inProcess.toFixed(3)} (target ≥ 0.85)  daemon / nginx: ${daemon.toFixed(3)} (target ≥ 1.0)`);

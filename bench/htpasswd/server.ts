@@ -1,0 +1,33 @@
+// One server under test for bench/htpasswd: bare Express, Express + authhook's file provider
+// (cached or not), or Express + http-auth, all on the same htpasswd file (argv[3]).
+import express from 'express';
+import { createRequire } from 'node:module';
+import { express as authhook } from '../../src/index.js';
+import { SILENT_LOGGER } from '../../src/log.js';
+
+interface HttpAuthBasic {
+  check(next: (req: unknown, res: unknown) => void): (req: unknown, res: unknown) => void;
+}
+const httpAuth = createRequire(import.meta.url)('http-auth') as { basic(o: { realm: string; file: string }): HttpAuthBasic };
+
+const [kind, file] = [process.argv[2], process.argv[3]!];
+const app = express();
+
+if (kind === 'authhook-cached' || kind === 'authhook-uncached') {
+  const policy = { authType: 'Basic', authName: 'bench', authBasicProvider: 'file', authUserFile: file, require: 'valid-user' } as const;
+  app.use(authhook(kind === 'authhook-cached' ? policy : { ...policy, authnCache: false }, { logger: SILENT_LOGGER }));
+} else if (kind === 'http-auth') {
+  const basic = httpAuth.basic({ realm: 'bench', file });
+  app.use((req, res, next) => basic.check(() => next())(req, res));
+} else if (kind !== 'bare') {
+  throw new Error(`unknown kind ${kind}`);
+}
+app.get('/', (_req, res) => {
+  res.send('hello');
+});
+const server = app.listen(0, '127.0.0.1', () => {
+  const a = server.address();
+  process.stdout.write(`PORT ${typeof a === 'object' && a !== null ? a.port : 0}\n`);
+});
+process.on('SIGINT', () => process.exit(0));
+process.on('SIGTERM', () => process.exit(0));

@@ -1,0 +1,194 @@
+/**
+ * One request through the gateway: stamp the accept time, find the mount, let the engine
+ * decide, choose the groups (config, then the dispatch script), and hand the request to the
+ * app — in this thread, in the group's worker thread, or in a daemon process.
+ * @module
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { LocationGroupSpec } from '../config/gateway-spec.js';
+import { NO_ENV } from '../config/merge.js';
+import type { Engine } from '../engine/decide.js';
+import { normalizePath } from '../environ/normalize-path.js';
+import { attachIdentity, decideNodeRequest, type AuthhookRequestFields } from '../fronts/node-request.js';
+import { renderFault, renderRefusal } from '../fronts/render.js';
+import { describeError } from '../log.js';
+import type { Decision, Environ, Logger } from '../types.js';
+import type { AppGroups } from './app-group.js';
+import { nowMicros } from './clock.js';
+import type { DaemonGroup } from './daemon-group.js';
+import type { DispatchScript } from './dispatch.js';
+import { gatewayHeaders, type ForwardJob } from './forward.js';
+import { applicationGroupName, processGroupName, type EnvLookup } from './group-name.js';
+import { encodeFacts, FACTS_HEADER, REQUEST_START_HEADER } from './hop.js';
+import { appUrl, groupTemplates, type MountRoute, type MountTable } from './route.js';
+import { renderStatus, type GatewayCounters, type GatewayStatus } from './status.js';
+
+/** What the pipeline runs with (built once by `createGateway`). */
+export interface PipelineContext {
+  readonly engine: Engine;
+  readonly logger: Logger;
+  readonly findMount: MountTable;
+  readonly locationGroups: readonly LocationGroupSpec[];
+  readonly serverName: string;
+  /** The configured port, or the one listened on. */
+  serverPort: number;
+  readonly dispatch: DispatchScript | null;
+  readonly statusPath: string | null;
+  readonly appGroups: AppGroups;
+  readonly daemons: ReadonlyMap<string, DaemonGroup>;
+  readonly counters: GatewayCounters;
+  status(): GatewayStatus;
+  /** An app was sent to a daemon group (so a change to it reloads that group). */
+  hosted(app: string, group: string): void;
+}
+
+/** The final groups of a request: `''` is in-process / `%{GLOBAL}`. */
+interface Groups {
+  readonly processGroup: string;
+  readonly applicationGroup: string;
+}
+
+interface RequestState {
+  readonly queueStart: number;
+  readonly path: string | undefined;
+  readonly route: MountRoute | null;
+  readonly groups: Groups;
+}
+
+const NO_GROUPS: Groups = Object.freeze({ processGroup: '', applicationGroup: '' });
+const OWNED = [REQUEST_START_HEADER, FACTS_HEADER, 'auth-type'] as const;
+
+function envLookup(setEnv: Readonly<Record<string, string>>): EnvLookup {
+  return (name) => setEnv[name] ?? process.env[name];
+}
+
+function setEnvAt(engine: Engine, path: string | undefined): Readonly<Record<string, string>> {
+  if (path === undefined) return NO_ENV;
+  const p = engine.policyFor(path);
+  return 'setEnv' in p ? p.setEnv : NO_ENV;
+}
+
+/** Client copies of the headers only the gateway sets go; the gateway's accept stamp comes in. */
+function stampHeaders(req: IncomingMessage, queueStart: number): void {
+  const h = req.headers;
+  if (h[REQUEST_START_HEADER] !== undefined || h[FACTS_HEADER] !== undefined || h['auth-type'] !== undefined) {
+    for (const name of OWNED) delete h[name];
+    const raw = req.rawHeaders;
+    for (let i = raw.length - 2; i >= 0; i -= 2) if ((OWNED as readonly string[]).includes(raw[i]!.toLowerCase())) raw.splice(i, 2);
+  }
+  const value = `t=${queueStart}`;
+  h[REQUEST_START_HEADER] = value;
+  req.rawHeaders.push('X-Request-Start', value);
+}
+
+function configuredGroups(ctx: PipelineContext, route: MountRoute, path: string, env: EnvLookup): Groups {
+  const t = groupTemplates(route, path, ctx.locationGroups);
+  const nameCtx = { serverName: ctx.serverName, serverPort: ctx.serverPort, scriptName: route.scriptName, env };
+  return { processGroup: processGroupName(t.processGroup, env), applicationGroup: applicationGroupName(t.applicationGroup, nameCtx) };
+}
+
+/** The gateway's request listener. */
+export function createPipeline(ctx: PipelineContext): (req: IncomingMessage, res: ServerResponse) => void {
+  return function authhookGateway(req, res) {
+    const queueStart = nowMicros();
+    ctx.counters.requests++;
+    stampHeaders(req, queueStart);
+    const path = normalizePath(req.url ?? '/');
+    const route = path === undefined ? null : ctx.findMount(path);
+    const setEnv = setEnvAt(ctx.engine, path);
+    const groups = route === null ? NO_GROUPS : configuredGroups(ctx, route, path!, envLookup(setEnv));
+    const state: RequestState = { queueStart, path, route, groups };
+    const extra: Record<string, string> = { 'authhook.queue_start': String(queueStart) };
+    if (route !== null) {
+      extra.SCRIPT_NAME = route.scriptName;
+      extra.PATH_INFO = route.pathInfo;
+    }
+    const options = { serverName: ctx.serverName, serverPort: ctx.serverPort, extra, ...groups };
+    decideNodeRequest(ctx.engine, req, options).then(
+      ({ decision, environ }) => decided(ctx, req, res, state, decision, setEnv === NO_ENV ? environ : Object.freeze({ ...setEnv, ...environ })),
+      (err: unknown) => {
+        ctx.logger.error('authhook fault; request refused', describeError(err));
+        renderFault(res);
+      },
+    );
+  };
+}
+
+function notFound(res: ServerResponse): void {
+  res.writeHead(404, { 'Content-Type': 'text/plain; charset=utf-8' });
+  res.end('Not Found\n');
+}
+
+function decided(ctx: PipelineContext, req: IncomingMessage, res: ServerResponse, state: RequestState, decision: Decision, environ: Environ): void {
+  ctx.counters.decision(decision);
+  if (decision.status !== 200) return renderRefusal(res, decision);
+  if (ctx.statusPath !== null && state.path === ctx.statusPath) {
+    const url = req.url ?? '';
+    const q = url.indexOf('?');
+    return renderStatus(res, ctx.status(), q === -1 ? '' : url.slice(q + 1), req.headers.accept);
+  }
+  if (state.route === null) return notFound(res);
+  if (ctx.dispatch === null) return deliver(ctx, req, res, state, state.groups, decision, environ);
+  const route = state.route;
+  ctx.dispatch.choose(withIdentity(environ, decision)).then(
+    (choice) => {
+      const env = envLookup(environ);
+      const nameCtx = { serverName: ctx.serverName, serverPort: ctx.serverPort, scriptName: route.scriptName, env };
+      const groups: Groups = {
+        processGroup: choice.processGroup === null ? state.groups.processGroup : processGroupName(choice.processGroup, env),
+        applicationGroup: choice.applicationGroup === null ? state.groups.applicationGroup : applicationGroupName(choice.applicationGroup, nameCtx),
+      };
+      deliver(ctx, req, res, state, groups, decision, environ);
+    },
+    (err: unknown) => {
+      ctx.logger.error('dispatch script failed; request refused', { script: ctx.dispatch!.path, ...describeError(err) });
+      renderFault(res);
+    },
+  );
+}
+
+function withIdentity(environ: Environ, decision: Decision): Environ {
+  if (decision.user === null) return environ;
+  return Object.freeze({ ...environ, REMOTE_USER: decision.user, AUTH_TYPE: decision.authType ?? '' });
+}
+
+function finalEnviron(environ: Environ, groups: Groups): Environ {
+  if (environ['authhook.application_group'] === groups.applicationGroup && environ['authhook.process_group'] === groups.processGroup) return environ;
+  return Object.freeze({ ...environ, 'authhook.application_group': groups.applicationGroup, 'authhook.process_group': groups.processGroup });
+}
+
+function dropAuthorization(req: IncomingMessage): void {
+  if (req.headers.authorization === undefined) return;
+  delete req.headers.authorization;
+  const raw = req.rawHeaders;
+  for (let i = raw.length - 2; i >= 0; i -= 2) if (raw[i]!.toLowerCase() === 'authorization') raw.splice(i, 2);
+}
+
+function deliver(ctx: PipelineContext, req: IncomingMessage & AuthhookRequestFields, res: ServerResponse, state: RequestState, groups: Groups, decision: Decision, environ: Environ): void {
+  const route = state.route!;
+  const { mount } = route;
+  const env = finalEnviron(environ, groups);
+  const url = appUrl(route.pathInfo, req.url ?? '/');
+  const queued = (): void => ctx.counters.queueTime(nowMicros() - state.queueStart);
+  if (groups.processGroup === '' && groups.applicationGroup === '') {
+    attachIdentity(req, decision, env);
+    if (!mount.passAuthorization) dropAuthorization(req);
+    (req as { originalUrl?: string }).originalUrl = req.url;
+    req.url = url;
+    queued();
+    return ctx.appGroups.main.run(mount.app, req, res);
+  }
+  const hop = { facts: encodeFacts(mount.app, env, decision.attributes), decision, queueStart: String(state.queueStart), passAuthorization: mount.passAuthorization };
+  const job: ForwardJob = { req, res, url, headers: gatewayHeaders(req, hop) };
+  if (groups.processGroup === '') {
+    queued();
+    return ctx.appGroups.worker(groups.applicationGroup).forward(mount.app, job, () => undefined);
+  }
+  const daemon = ctx.daemons.get(groups.processGroup);
+  if (daemon === undefined) {
+    ctx.logger.error('no WSGIDaemonProcess of that name; request refused', { processGroup: groups.processGroup, mount: mount.path });
+    return renderFault(res);
+  }
+  ctx.hosted(mount.app, groups.processGroup);
+  daemon.serve(job, queued);
+}

@@ -1,0 +1,56 @@
+/**
+ * The other end of a hop (a worker thread or a daemon process): turns the gateway's trusted
+ * headers back into the request properties an in-process app gets (`req.remoteUser`,
+ * `req.authType`, `req.auth`, `req.environ`) and removes them, so an app sees the same
+ * request in both modes.
+ * @module
+ */
+import type { IncomingMessage } from 'node:http';
+import { buildEnviron } from '../environ/build-environ.js';
+import { isIdentityHeader } from '../environ/strip-identity.js';
+import { attachIdentity, type AuthhookRequestFields } from '../fronts/node-request.js';
+import type { Decision } from '../types.js';
+import { decodeFacts, FACTS_HEADER, readIdentity, type HopFacts } from './hop.js';
+
+/** Which app, in which application group, a received request is for. */
+export interface ReceivedRequest {
+  readonly app: string;
+  readonly applicationGroup: string;
+}
+
+const isHopOnly = (lower: string): boolean => lower === FACTS_HEADER || lower === 'auth-type' || isIdentityHeader(lower);
+
+/** Removes the hop's own headers, so the app sees the request an in-process app would see. */
+function dropHopHeaders(req: IncomingMessage): void {
+  for (const name of Object.keys(req.headers)) if (isHopOnly(name)) delete req.headers[name];
+  const raw = req.rawHeaders;
+  const kept: string[] = [];
+  for (let i = 0; i + 1 < raw.length; i += 2) if (!isHopOnly(raw[i]!.toLowerCase())) kept.push(raw[i]!, raw[i + 1]!);
+  raw.length = 0;
+  raw.push(...kept);
+}
+
+/**
+ * Reads a hop's facts and identity into the request; `null` when the request did not come
+ * from a gateway (no or malformed facts header), which the caller refuses.
+ */
+export function receiveHop(req: IncomingMessage & AuthhookRequestFields, decoded?: HopFacts): ReceivedRequest | null {
+  const facts = decoded ?? decodeFacts(req.headers[FACTS_HEADER]);
+  if (facts === null) return null;
+  const identity = readIdentity(req.headers);
+  dropHopHeaders(req);
+  const fromHeaders = buildEnviron(req);
+  const environ = Object.freeze({ ...fromHeaders, ...facts.cgi });
+  const decision: Decision = {
+    status: 200,
+    headers: {},
+    user: identity.user,
+    groups: identity.groups,
+    attributes: facts.attributes,
+    authType: identity.authType,
+    reason: 'gateway',
+  };
+  attachIdentity(req, decision, environ);
+  (req as { originalUrl?: string }).originalUrl = environ.REQUEST_URI ?? req.url;
+  return { app: facts.app, applicationGroup: environ['authhook.application_group'] ?? '' };
+}

@@ -1,0 +1,85 @@
+/**
+ * A credential cache in front of a `check_password` provider (the mod_authn_socache idea).
+ * The key is HMAC-SHA256(per-process secret, realm ‖ 0 ‖ user ‖ 0 ‖ password): neither the
+ * password nor an unsalted digest of it is ever stored (PEERS §4.9). Entries live `ttlS`
+ * (default 300 s, httpd's AuthnCacheTimeout), at most `max` of them (least recently used
+ * go first); "wrong password" and "unknown user" are not cached unless `negativeTtlS` > 0.
+ * @module
+ */
+import { createHmac, randomBytes } from 'node:crypto';
+import type { CheckPasswordReturn } from '../types.js';
+
+/** Options of `createCredentialCache`. */
+export interface CredentialCacheOptions {
+  /** Seconds a grant stays cached. Default 300. */
+  readonly ttlS?: number;
+  /** Most entries kept. Default 10 000. */
+  readonly max?: number;
+  /** Seconds a refusal (false) or an unknown user (null) stays cached; 0 (the default) caches none. */
+  readonly negativeTtlS?: number;
+  /** Clock in ms; tests inject one. */
+  readonly now?: () => number;
+  /** HMAC key; random per process by default. */
+  readonly secret?: Uint8Array;
+}
+
+/** A bounded, expiring map from credentials to what the provider answered. */
+export interface CredentialCache {
+  /** The cached answer, or `undefined` on a miss. */
+  get(realm: string, user: string, password: string): CheckPasswordReturn | undefined;
+  /** Keeps an answer (refusals only when negative caching is on). */
+  set(realm: string, user: string, password: string, value: CheckPasswordReturn): void;
+  clear(): void;
+  readonly size: number;
+}
+
+/** Seconds a grant stays cached by default (httpd's AuthnCacheTimeout default). */
+export const DEFAULT_CACHE_TTL_S = 300;
+/** Entries kept at most by default. */
+export const DEFAULT_CACHE_MAX = 10_000;
+
+interface Entry {
+  readonly value: CheckPasswordReturn;
+  readonly expires: number;
+}
+
+/** Creates a credential cache. */
+export function createCredentialCache(options: CredentialCacheOptions = {}): CredentialCache {
+  const ttlMs = (options.ttlS ?? DEFAULT_CACHE_TTL_S) * 1000;
+  const negativeMs = (options.negativeTtlS ?? 0) * 1000;
+  const max = options.max ?? DEFAULT_CACHE_MAX;
+  const now = options.now ?? Date.now;
+  const secret = options.secret ?? randomBytes(32);
+  // Map order is insertion order: re-inserting on a hit makes the first key the least recently used.
+  const entries = new Map<string, Entry>();
+  // One update of one string: the same bytes as realm, 0x00, user, 0x00, password fed in turn, at a third of the cost.
+  const keyOf = (realm: string, user: string, password: string): string =>
+    createHmac('sha256', secret).update(`${realm}\u0000${user}\u0000${password}`, 'utf8').digest('base64');
+  // With a NUL in realm or user the separators would be ambiguous: such credentials are never cached.
+  const cacheable = (realm: string, user: string): boolean => !realm.includes('\u0000') && !user.includes('\u0000');
+  return {
+    get(realm, user, password) {
+      if (!cacheable(realm, user)) return undefined;
+      const key = keyOf(realm, user, password);
+      const e = entries.get(key);
+      if (e === undefined) return undefined;
+      entries.delete(key);
+      if (e.expires <= now()) return undefined;
+      entries.set(key, e);
+      return e.value;
+    },
+    set(realm, user, password, value) {
+      const negative = value === false || value === null || value === undefined;
+      const life = negative ? negativeMs : ttlMs;
+      if (life <= 0 || max <= 0 || !cacheable(realm, user)) return;
+      const key = keyOf(realm, user, password);
+      entries.delete(key);
+      entries.set(key, { value, expires: now() + life });
+      while (entries.size > max) entries.delete(entries.keys().next().value!);
+    },
+    clear: () => entries.clear(),
+    get size() {
+      return entries.size;
+    },
+  };
+}

@@ -1,0 +1,87 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { applicationGroupName, processGroupName, serverGroupName } from '../../src/gateway/group-name.js';
+import { decodeFacts, decodeHeaderValue, encodeFacts, encodeHeaderValue, identityHeaders, readIdentity } from '../../src/gateway/hop.js';
+import { appUrl, createMountTable } from '../../src/gateway/route.js';
+import { nowMicros } from '../../src/gateway/clock.js';
+import { mount } from './_helpers.js';
+
+const env = (vars: Record<string, string>) => (name: string) => vars[name];
+const ctx = (o: Partial<Parameters<typeof applicationGroupName>[1]> = {}) => ({ serverName: 'www.example.com', serverPort: 8080, scriptName: '/app', env: env({}), ...o });
+
+test('%{GLOBAL} is the empty name, %{SERVER} adds the port unless it is 80 or 443', () => {
+  assert.equal(applicationGroupName('%{GLOBAL}', ctx()), '');
+  assert.equal(applicationGroupName('%{SERVER}', ctx()), 'www.example.com:8080');
+  assert.equal(applicationGroupName('%{SERVER}', ctx({ serverPort: 80 })), 'www.example.com');
+  assert.equal(applicationGroupName('%{SERVER}', ctx({ serverPort: 443 })), 'www.example.com');
+  assert.equal(serverGroupName('WWW.Example.COM', 8443), 'www.example.com:8443');
+});
+
+test('%{RESOURCE} is server|SCRIPT_NAME, with an empty SCRIPT_NAME for a mount at /', () => {
+  assert.equal(applicationGroupName('%{RESOURCE}', ctx()), 'www.example.com:8080|/app');
+  assert.equal(applicationGroupName('%{RESOURCE}', ctx({ scriptName: '', serverPort: 80 })), 'www.example.com|');
+});
+
+test('%{ENV:VAR} takes the value, expands a value that is another label, and stays literal when unset', () => {
+  assert.equal(applicationGroupName('%{ENV:G}', ctx({ env: env({ G: 'shop' }) })), 'shop');
+  assert.equal(applicationGroupName('%{ENV:G}', ctx({ env: env({ G: '%{GLOBAL}' }) })), '');
+  assert.equal(applicationGroupName('%{ENV:G}', ctx({ env: env({ G: '%{RESOURCE}' }) })), 'www.example.com:8080|/app');
+  assert.equal(applicationGroupName('%{ENV:G}', ctx()), '%{ENV:G}');
+  assert.equal(applicationGroupName('%{ENV:A}', ctx({ env: env({ A: '%{ENV:A}' }) })), '%{ENV:A}');
+  assert.equal(applicationGroupName('%{UNKNOWN}', ctx()), '%{UNKNOWN}');
+  assert.equal(applicationGroupName('named', ctx()), 'named');
+});
+
+test('a process group of %{GLOBAL} is in-process; %{ENV:VAR} names a daemon group', () => {
+  assert.equal(processGroupName('%{GLOBAL}', env({})), '');
+  assert.equal(processGroupName('%{ENV:PG}', env({ PG: 'daemon1' })), 'daemon1');
+  assert.equal(processGroupName('%{ENV:PG}', env({ PG: '%{GLOBAL}' })), '');
+  assert.equal(processGroupName('daemon1', env({})), 'daemon1');
+});
+
+test('the longest mount on whole segments wins; SCRIPT_NAME is the canonical mount', () => {
+  const find = createMountTable([mount('/', '/a.mjs'), mount('/shop', '/b.mjs'), mount('/shop/admin', '/c.mjs')]);
+  assert.deepEqual(((r) => [r.mount.app, r.scriptName, r.pathInfo])(find('/shop/admin/x')!), ['/c.mjs', '/shop/admin', '/x']);
+  assert.deepEqual(((r) => [r.mount.app, r.scriptName, r.pathInfo])(find('/shopping')!), ['/a.mjs', '', '/shopping']);
+  assert.deepEqual(((r) => [r.scriptName, r.pathInfo])(find('/shop/')!), ['/shop', '/']);
+  assert.equal(createMountTable([mount('/shop', '/b.mjs')])('/x'), null);
+});
+
+test('the app sees PATH_INFO and the query as its URL, re-encoded where decoding changed it', () => {
+  assert.equal(appUrl('/x', '/app/x?q=1'), '/x?q=1');
+  assert.equal(appUrl('', '/app?q=1'), '/?q=1');
+  assert.equal(appUrl('/x', '//app//x'), '/x');
+  assert.equal(appUrl('/a b', '/app/a%20b'), '/a%20b');
+  assert.equal(appUrl('/a?b', '/app/a%3Fb'), '/a%3Fb');
+  assert.equal(appUrl('/100%', '/app/100%25'), '/100%25');
+});
+
+test('identity header values survive commas, percent signs, non-ASCII and edge spaces', () => {
+  for (const v of ['alice', 'o,neil', '100%', 'jürgen', ' padded ', 'a\nb', 'emoji 😀']) assert.equal(decodeHeaderValue(encodeHeaderValue(v)), v);
+  assert.equal(encodeHeaderValue('alice@example.com'), 'alice@example.com');
+  const decision = { status: 200, headers: {}, user: 'jürgen', groups: ['staff', 'a,b'], attributes: {}, authType: 'Basic', reason: 'ok' } as const;
+  const raw = identityHeaders(decision);
+  const headers: Record<string, string> = {};
+  for (let i = 0; i < raw.length; i += 2) headers[raw[i]!.toLowerCase()] = raw[i + 1]!;
+  assert.deepEqual(readIdentity(headers), { user: 'jürgen', groups: ['staff', 'a,b'], authType: 'Basic' });
+  assert.deepEqual(identityHeaders({ ...decision, user: null }), []);
+});
+
+test('the facts header round-trips and refuses anything malformed', () => {
+  const facts = decodeFacts(encodeFacts('/srv/app.mjs', { SCRIPT_NAME: '/app', HTTP_HOST: 'x', CONTENT_TYPE: 't' }, { mail: 'a@b' }));
+  assert.deepEqual(facts, { app: '/srv/app.mjs', cgi: { SCRIPT_NAME: '/app' }, attributes: { mail: 'a@b' } });
+  assert.equal(decodeFacts(undefined), null);
+  assert.equal(decodeFacts('not base64 json'), null);
+  assert.equal(decodeFacts('{"app":1,"cgi":{},"attributes":{}}'), null);
+  const odd = encodeFacts('/srv/ä.mjs', { PATH_INFO: '/ü\n😀' }, {});
+  assert.match(odd, /^[\x20-\x7e]+$/);
+  assert.deepEqual(decodeFacts(odd)?.cgi, { PATH_INFO: '/ü\n😀' });
+});
+
+test('queue time stamps are 16 digits of µs and never ahead of the wall clock', () => {
+  const before = Date.now() * 1000;
+  const t = nowMicros();
+  const after = Date.now() * 1000 + 999;
+  assert.match(String(t), /^\d{16}$/);
+  assert.ok(t >= before && t <= after);
+});
