@@ -8,14 +8,16 @@ import { resolve } from 'node:path';
 import { htdigestProvider } from '../../providers/htdigest/index.js';
 import { htgroupProvider } from '../../providers/htgroup/index.js';
 import { htpasswdProvider, type FileProvider, type FileProviderOptions } from '../../providers/htpasswd/index.js';
+import { ldapProviderFactory } from '../../providers/ldap/index.js';
 import { extractHooks } from '../hooks/load-script.js';
 import type { AuthType, HookModule } from '../types.js';
-import type { HookSource, ProviderFactories } from './model.js';
+import type { HookSource, LdapSettings, ProviderFactories } from './model.js';
 
 /** Provider factories that own watched files: `close()` stops watching them. */
 export interface DefaultProviderFactories extends ProviderFactories {
   userFile(path: string, scheme: AuthType): HookSource;
   groupFile(path: string): HookSource;
+  ldap(settings: LdapSettings): HookSource;
   close(): void;
 }
 
@@ -47,7 +49,10 @@ export function defaultProviderFactories(options: FileProviderOptions = {}): Def
     }
     return p.source;
   };
+  // Importing providers/ldap also registers the Require ldap-* rules.
+  const ldap = ldapProviderFactory(options.logger === undefined ? {} : { logger: options.logger });
   return {
+    ldap,
     userFile(path: string, scheme: AuthType): HookSource {
       const abs = resolve(path);
       return get(`${scheme}\u0000${abs}`, () => {
@@ -65,6 +70,7 @@ export function defaultProviderFactories(options: FileProviderOptions = {}): Def
     close() {
       for (const p of providers.values()) p.provider.close();
       providers.clear();
+      void ldap.close();
     },
   };
 }

@@ -75,16 +75,25 @@ function requestHead(req: IncomingMessage, url: string, headers: readonly string
   return head + (chunked ? 'Transfer-Encoding: chunked\r\n\r\n' : '\r\n');
 }
 
-/** Streams the request body; a body of unknown length goes in chunked coding. */
-function sendBody(req: IncomingMessage, socket: Duplex, chunked: boolean): void {
+/** Streams the request body; a body of unknown length goes in chunked coding. `sent` runs once it is all written. */
+function sendBody(req: IncomingMessage, socket: Duplex, chunked: boolean, sent: () => void): void {
   req.on('data', (chunk: Buffer) => {
-    const ok = chunked ? socket.write(`${chunk.length.toString(16)}\r\n`) && socket.write(chunk) && socket.write('\r\n') : socket.write(chunk);
+    if (chunk.length === 0) return;
+    // Every piece is written; only the last write's answer says whether to wait for 'drain'.
+    if (chunked) {
+      socket.write(`${chunk.length.toString(16)}\r\n`);
+      socket.write(chunk);
+    }
+    const ok = socket.write(chunked ? '\r\n' : chunk);
     if (!ok) {
       req.pause();
       socket.once('drain', () => req.resume());
     }
   });
-  if (chunked) req.once('end', () => socket.write('0\r\n\r\n'));
+  req.once('end', () => {
+    if (chunked) socket.write('0\r\n\r\n');
+    sent();
+  });
 }
 
 /** What one exchange needs from its caller. */
@@ -108,7 +117,8 @@ export function exchange(pool: HopPool, x: Exchange): () => void {
     head(status: number, message: string, raw: string[]) {
       const kept: string[] = [];
       for (let i = 0; i + 1 < raw.length; i += 2) if (!x.dropResponseHeader(raw[i]!.toLowerCase())) kept.push(raw[i]!, raw[i + 1]!);
-      res.writeHead(status, message, kept);
+      if (message === '') res.writeHead(status, kept);
+      else res.writeHead(status, message, kept);
     },
     body(chunk: Buffer) {
       if (!res.write(chunk)) {
@@ -118,8 +128,12 @@ export function exchange(pool: HopPool, x: Exchange): () => void {
     },
     end(reusable: boolean) {
       res.end();
-      if (reusable) pool.release(conn);
-      else socket.destroy();
+      // A response that came before the whole request body was sent leaves the connection mid-request.
+      if (reusable && bodySent) {
+        // Flow control was for this response only; the next exchange reads from the start.
+        socket.resume();
+        pool.release(conn);
+      } else socket.destroy();
       x.settle(true);
     },
     error(err: Error) {
@@ -132,8 +146,9 @@ export function exchange(pool: HopPool, x: Exchange): () => void {
   const cl = req.headers['content-length'];
   const hasBody = cl !== undefined ? cl !== '0' : req.headers['transfer-encoding'] !== undefined;
   const chunked = hasBody && cl === undefined;
+  let bodySent = !hasBody;
   socket.write(requestHead(req, x.url, x.headers, chunked), 'latin1');
-  if (hasBody) sendBody(req, socket, chunked);
+  if (hasBody) sendBody(req, socket, chunked, () => (bodySent = true));
   return () => {
     if (reader.done) return;
     conn.sink = null;
