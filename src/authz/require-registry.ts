@@ -5,6 +5,7 @@
  */
 import { ConfigError } from '../errors.js';
 import type { RequireProvider } from './require-types.js';
+import { suggest } from '../suggest.js';
 
 const PROVIDERS = new Map<string, RequireProvider>();
 
@@ -23,31 +24,7 @@ export function lookupRequireProvider(name: string): RequireProvider | undefined
   return PROVIDERS.get(name);
 }
 
-function editDistance(a: string, b: string): number {
-  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const current = [i];
-    for (let j = 1; j <= b.length; j++) {
-      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      current[j] = Math.min(previous[j]! + 1, current[j - 1]! + 1, previous[j - 1]! + cost);
-    }
-    previous = current;
-  }
-  return previous[b.length]!;
-}
-
-/** The registered provider name closest to a mistyped one (edit distance 2 or less), or `undefined`. */
+/** The registered provider name closest to a mistyped one, or `undefined`. */
 export function suggestRequireProvider(name: string): string | undefined {
-  const typed = name.toLowerCase();
-  let best: string | undefined;
-  let bestDistance = 3;
-  for (const known of PROVIDERS.keys()) {
-    const distance = editDistance(typed, known.toLowerCase());
-    // A distance as long as the word itself would suggest "ip" for any two letters.
-    if (distance < bestDistance && distance < known.length) {
-      best = known;
-      bestDistance = distance;
-    }
-  }
-  return best;
+  return suggest(name, PROVIDERS.keys());
 }

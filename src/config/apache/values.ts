@@ -4,6 +4,7 @@
  * @module
  */
 import { ConfigError } from '../../errors.js';
+import { suggest } from '../../suggest.js';
 import type { CompileState, DirectiveContext, SectionBuilder } from './state.js';
 
 /** One directive occurrence handed to its handler. */
@@ -43,33 +44,7 @@ export function integer(call: DirectiveCall, value: string, what: string, min: n
   return n;
 }
 
-function editDistance(a: string, b: string): number {
-  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const current = [i];
-    for (let j = 1; j <= b.length; j++) {
-      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      current[j] = Math.min(previous[j]! + 1, current[j - 1]! + 1, previous[j - 1]! + cost);
-    }
-    previous = current;
-  }
-  return previous[b.length]!;
-}
-
-/** The closest candidate (case-insensitive): at most 2 edits (3 for long names), and fewer than its length. */
-export function suggest(typed: string, candidates: Iterable<string>): string | undefined {
-  const t = typed.toLowerCase();
-  let best: string | undefined;
-  let bestDistance = Infinity;
-  for (const c of candidates) {
-    const d = editDistance(t, c.toLowerCase());
-    if (d < bestDistance && d <= (c.length >= 10 ? 3 : 2) && d < c.length) {
-      best = c;
-      bestDistance = d;
-    }
-  }
-  return best;
-}
+export { suggest };
 
 /** ` (did you mean "x"?)`, or nothing. */
 export function didYouMean(typed: string, candidates: Iterable<string>): string {
