@@ -1,6 +1,8 @@
 // bench/htpasswd: repeated logins of one user against an htpasswd file holding a bcrypt
 // (cost 10) hash: bare Express vs Express + authhook's file provider with its credential
-// cache (the default) and without, vs http-auth on the same file, same run. Usage:
+// cache (the default) and without, vs http-auth on the same file, same run; authhook with an
+// in-memory script hook is the reference for the middleware's own cost. Each server prints its
+// CPU time per request when it stops (steadier than requests/s on a shared machine). Usage:
 //   node --import tsx bench/htpasswd/run.ts [--seconds 5] [--rounds 3] [--connections 10]
 // 10 connections, not 50: an uncached bcrypt login takes ~80 ms of CPU, so with 50 queued the
 // slow targets would answer nothing within a 5 s window and show 0 rather than their rate.
@@ -22,6 +24,7 @@ const server = fileURLToPath(new URL('./server.ts', import.meta.url));
 const auth = { Authorization: 'Basic ' + Buffer.from('alice:wonderland').toString('base64') };
 const targets: Target[] = [
   { name: 'bare express', script: server, args: ['bare', file] },
+  { name: 'express + authhook script hook (reference)', script: server, args: ['authhook-script', file], headers: auth },
   { name: 'express + authhook file (cached)', script: server, args: ['authhook-cached', file], headers: auth },
   { name: 'express + authhook file (uncached)', script: server, args: ['authhook-uncached', file], headers: auth },
   { name: 'express + http-auth', script: server, args: ['http-auth', file], headers: auth },

@@ -25,6 +25,10 @@ app.use((_req, _res, next) => {
 if (kind === 'authhook-cached' || kind === 'authhook-uncached') {
   const policy = { authType: 'Basic', authName: 'bench', authBasicProvider: 'file', authUserFile: file, require: 'valid-user' } as const;
   app.use(authhook(kind === 'authhook-cached' ? policy : { ...policy, authnCache: false }, { logger: SILENT_LOGGER }));
+} else if (kind === 'authhook-script') {
+  // The reference: authhook with a plain in-memory check_password, to separate the cache's cost from the middleware's.
+  const check_password = (_e: unknown, user: string, password: string) => (user === 'alice' ? password === 'wonderland' : null);
+  app.use(authhook({ authType: 'Basic', authName: 'bench', providers: { mem: { check_password } }, authBasicProvider: 'mem', require: 'valid-user' }, { logger: SILENT_LOGGER }));
 } else if (kind === 'http-auth') {
   const basic = httpAuth.basic({ realm: 'bench', file });
   app.use((req, res, next) => basic.check(() => next())(req, res));

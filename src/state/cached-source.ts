@@ -25,11 +25,14 @@ export function cachedSource(source: HookSource, realm: string, cache: Credentia
   const wrap = (mod: HookModule): HookModule => {
     const inner = mod.check_password;
     if (inner === undefined) return mod;
-    const fill = async (environ: Environ, user: string, password: string): Promise<CheckPasswordReturn> => {
+    // Concurrent requests with the same credentials share one check: a page that loads 50
+    // assets right after a login costs one bcrypt, not 50 queued ones.
+    const inflight = new Map<string, Promise<CheckPasswordReturn>>();
+    const fill = async (key: string, environ: Environ, user: string, password: string): Promise<CheckPasswordReturn> => {
       const seenGeneration = generation;
       const value = await inner(environ, user, password);
       // An answer computed against a file that changed meanwhile is not kept.
-      if (hints.generation === seenGeneration) cache.set(realm, user, password, value);
+      if (hints.generation === seenGeneration) cache.setKey(key, value);
       return value;
     };
     // A hit returns synchronously, so the hook call needs no timer (call-hook's fast path).
@@ -38,9 +41,20 @@ export function cachedSource(source: HookSource, realm: string, cache: Credentia
       if (hints.generation !== generation) {
         generation = hints.generation;
         cache.clear();
+        inflight.clear();
       }
-      const hit = cache.get(realm, user, password);
-      return hit !== undefined ? hit : fill(environ, user, password);
+      const key = cache.keyFor(realm, user, password);
+      if (key === null) return inner(environ, user, password);
+      const hit = cache.getKey(key);
+      if (hit !== undefined) return hit;
+      let p = inflight.get(key);
+      if (p === undefined) {
+        p = fill(key, environ, user, password);
+        inflight.set(key, p);
+        const done = (): void => void (inflight.get(key) === p && inflight.delete(key));
+        p.then(done, done);
+      }
+      return p;
     };
     return Object.freeze({ ...mod, check_password });
   };

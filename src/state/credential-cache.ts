@@ -25,6 +25,12 @@ export interface CredentialCacheOptions {
 
 /** A bounded, expiring map from credentials to what the provider answered. */
 export interface CredentialCache {
+  /** The HMAC key of these credentials, or `null` when they are never cached (a NUL in realm or user). */
+  keyFor(realm: string, user: string, password: string): string | null;
+  /** The cached answer under a key from `keyFor`, or `undefined`. */
+  getKey(key: string): CheckPasswordReturn | undefined;
+  /** Keeps an answer under a key from `keyFor` (refusals only when negative caching is on). */
+  setKey(key: string, value: CheckPasswordReturn): void;
   /** The cached answer, or `undefined` on a miss. */
   get(realm: string, user: string, password: string): CheckPasswordReturn | undefined;
   /** Keeps an answer (refusals only when negative caching is on). */
@@ -56,26 +62,35 @@ export function createCredentialCache(options: CredentialCacheOptions = {}): Cre
   const keyOf = (realm: string, user: string, password: string): string =>
     createHmac('sha256', secret).update(`${realm}\u0000${user}\u0000${password}`, 'utf8').digest('base64');
   // With a NUL in realm or user the separators would be ambiguous: such credentials are never cached.
-  const cacheable = (realm: string, user: string): boolean => !realm.includes('\u0000') && !user.includes('\u0000');
+  const keyFor = (realm: string, user: string, password: string): string | null =>
+    realm.includes('\u0000') || user.includes('\u0000') ? null : keyOf(realm, user, password);
+  const getKey = (key: string): CheckPasswordReturn | undefined => {
+    const e = entries.get(key);
+    if (e === undefined) return undefined;
+    entries.delete(key);
+    if (e.expires <= now()) return undefined;
+    entries.set(key, e);
+    return e.value;
+  };
+  const setKey = (key: string, value: CheckPasswordReturn): void => {
+    const negative = value === false || value === null || value === undefined;
+    const life = negative ? negativeMs : ttlMs;
+    if (life <= 0 || max <= 0) return;
+    entries.delete(key);
+    entries.set(key, { value, expires: now() + life });
+    while (entries.size > max) entries.delete(entries.keys().next().value!);
+  };
   return {
+    keyFor,
+    getKey,
+    setKey,
     get(realm, user, password) {
-      if (!cacheable(realm, user)) return undefined;
-      const key = keyOf(realm, user, password);
-      const e = entries.get(key);
-      if (e === undefined) return undefined;
-      entries.delete(key);
-      if (e.expires <= now()) return undefined;
-      entries.set(key, e);
-      return e.value;
+      const key = keyFor(realm, user, password);
+      return key === null ? undefined : getKey(key);
     },
     set(realm, user, password, value) {
-      const negative = value === false || value === null || value === undefined;
-      const life = negative ? negativeMs : ttlMs;
-      if (life <= 0 || max <= 0 || !cacheable(realm, user)) return;
-      const key = keyOf(realm, user, password);
-      entries.delete(key);
-      entries.set(key, { value, expires: now() + life });
-      while (entries.size > max) entries.delete(entries.keys().next().value!);
+      const key = keyFor(realm, user, password);
+      if (key !== null) setKey(key, value);
     },
     clear: () => entries.clear(),
     get size() {

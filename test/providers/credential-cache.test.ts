@@ -95,6 +95,24 @@ test('a cached source asks its provider once per credentials, and again after th
   assert.equal(calls.n, 4, 'a changed file empties the cache');
 });
 
+test('concurrent checks of the same credentials share one provider call', async () => {
+  const calls = { n: 0 };
+  const slow = staticSource('slow', {
+    check_password: async (_e, _u, p) => {
+      calls.n++;
+      await new Promise((r) => setTimeout(r, 30));
+      return p === 'pw';
+    },
+  });
+  const s = cachedSource(slow, 'R', createCredentialCache());
+  const mod = await s.current();
+  const results = await Promise.all([1, 2, 3, 4, 5].map(() => mod.check_password!(environ(), 'alice', 'pw')));
+  assert.deepEqual(results, [true, true, true, true, true]);
+  assert.equal(calls.n, 1);
+  await Promise.all([1, 2].map(() => mod.check_password!(environ(), 'alice', 'bad')));
+  assert.equal(calls.n, 2, 'a shared refusal is not cached afterwards, but asked once');
+});
+
 test('by default only sources that say they are slow are cached, and only while they are', async () => {
   const plain = countingSource(() => true);
   assert.equal(withAuthnCache([plain.source], undefined, 'R')[0], plain.source);
