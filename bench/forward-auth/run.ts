@@ -82,6 +82,7 @@ function wrk(port: number, seconds: number, connections: number, pids: readonly 
     errors: Number(/Non-2xx or 3xx responses:\s+(\d+)/.exec(out)?.[1] ?? 0) + Number(/Socket errors:.*?timeout (\d+)/.exec(out)?.[1] ?? 0),
     requests: Number(/(\d+) requests in/.exec(out)?.[1] ?? 0),
     cpuUs,
+    cpuUsPerReq: cpuUs / Math.max(1, Number(/(\d+) requests in/.exec(out)?.[1] ?? 0)),
   };
 }
 

@@ -2,6 +2,7 @@
 // autocannon drives it from this process, and every figure is printed beside the baseline
 // measured in the same run.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import autocannon from 'autocannon';
 
 export interface Target {
@@ -18,6 +19,8 @@ export interface Target {
 export interface Result {
   readonly name: string;
   readonly rps: number;
+  /** CPU time the server process spent per request (user + system), µs: steadier than req/s on a busy machine. */
+  readonly cpuUsPerReq: number;
   readonly p99Ms: number;
   readonly errors: number;
 }
@@ -36,7 +39,14 @@ export async function startTarget(t: Target): Promise<{ port: number; child: Chi
   return { port, child };
 }
 
-export async function load(port: number, t: Target, seconds: number, connections: number): Promise<Result> {
+/** utime + stime of a process, in µs (Linux /proc; clock ticks are 100 per second here). */
+function cpuMicros(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10_000;
+}
+
+export async function load(port: number, t: Target, seconds: number, connections: number, pid?: number): Promise<Result> {
+  const cpuBefore = pid === undefined ? 0 : cpuMicros(pid);
   const r = await autocannon({
     url: `http://127.0.0.1:${port}${t.path ?? '/'}`,
     connections,
@@ -46,7 +56,8 @@ export async function load(port: number, t: Target, seconds: number, connections
   });
   const expect = t.expectStatus ?? 200;
   const wrong = expect === 200 ? r.non2xx : r['2xx'];
-  return { name: t.name, rps: r.requests.average, p99Ms: r.latency.p99, errors: r.errors + r.timeouts + wrong };
+  const cpu = pid === undefined ? 0 : cpuMicros(pid) - cpuBefore;
+  return { name: t.name, rps: r.requests.average, cpuUsPerReq: cpu / Math.max(1, r.requests.total), p99Ms: r.latency.p99, errors: r.errors + r.timeouts + wrong };
 }
 
 /** Runs every target for `rounds` interleaved rounds and keeps each one's median requests/s. */
@@ -57,7 +68,7 @@ export async function runAll(targets: readonly Target[], opts: { seconds: number
     for (const s of started) await load(s.port, s.t, opts.warmupS, opts.connections);
     for (let round = 0; round < opts.rounds; round++) {
       for (const s of started) {
-        const r = await load(s.port, s.t, opts.seconds, opts.connections);
+        const r = await load(s.port, s.t, opts.seconds, opts.connections, s.child.pid);
         samples.set(s.t.name, [...(samples.get(s.t.name) ?? []), r]);
       }
     }
@@ -73,8 +84,17 @@ export async function runAll(targets: readonly Target[], opts: { seconds: number
 
 export function printTable(results: readonly Result[], baseline: string): void {
   const base = results.find((r) => r.name === baseline)!.rps;
-  const rows = results.map((r) => [r.name, r.rps.toFixed(0), (r.rps / base).toFixed(3), r.p99Ms.toFixed(1), String(r.errors)]);
-  const head = ['target', 'req/s', `ratio to ${baseline}`, 'p99 ms', 'errors'];
+  const baseCpu = results.find((r) => r.name === baseline)!.cpuUsPerReq;
+  const rows = results.map((r) => [
+    r.name,
+    r.rps.toFixed(0),
+    (r.rps / base).toFixed(3),
+    r.cpuUsPerReq.toFixed(1),
+    (baseCpu / r.cpuUsPerReq).toFixed(3),
+    r.p99Ms.toFixed(1),
+    String(r.errors),
+  ]);
+  const head = ['target', 'req/s', `ratio to ${baseline}`, 'server CPU µs/req', 'CPU ratio', 'p99 ms', 'errors'];
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
   const fmt = (cells: readonly string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ');
   console.log(fmt(head));

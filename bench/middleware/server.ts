@@ -4,8 +4,8 @@ import basicAuth from 'express-basic-auth';
 import passport from 'passport';
 import { BasicStrategy } from 'passport-http';
 import { fileURLToPath } from 'node:url';
-import { express as authhook } from '../../src/index.js';
-import { SILENT_LOGGER } from '../../src/log.js';
+// The built package (dist/, `npm run build`), as users run it.
+import { express as authhook, SILENT_LOGGER } from '../../dist/src/index.js';
 
 const kind = process.argv[2];
 const app = express();

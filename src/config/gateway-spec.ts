@@ -1,8 +1,7 @@
 /**
  * What the Apache-style reader records for the gateway: mounts (`WSGIScriptAlias`), daemon
  * process groups (`WSGIDaemonProcess`), per-location process and application groups, and
- * the hook scripts with their `application-group=`. Parsed and checked now; the gateway's
- * later issues give the daemon and group settings their effect.
+ * the hook scripts with their `application-group=`. `createGateway` (src/gateway) runs them.
  * @module
  */
 
