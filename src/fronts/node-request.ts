@@ -42,14 +42,28 @@ export async function decideNodeRequest(
 /** Sets `remoteUser`, `authType`, `auth` and `environ` on the request for the app. */
 export function attachIdentity(req: IncomingMessage & AuthhookRequestFields, decision: Decision, environ: Environ): void {
   req.auth = Object.freeze({ user: decision.user, groups: decision.groups, attributes: decision.attributes, authType: decision.authType });
-  if (decision.user !== null) {
-    req.remoteUser = decision.user;
-    req.authType = decision.authType ?? undefined;
-    const appEnviron: Record<string, string> = { ...environ, REMOTE_USER: decision.user, AUTH_TYPE: decision.authType ?? '' };
-    // As mod_authnz_ldap: each attribute the provider returned is AUTHENTICATE_<NAME> for the app.
-    for (const [k, v] of Object.entries(decision.attributes)) appEnviron[`AUTHENTICATE_${k.toUpperCase().replace(/-/g, '_')}`] = v;
-    req.environ = Object.freeze(appEnviron);
-  } else {
+  if (decision.user === null) {
     req.environ = environ;
+    return;
   }
+  req.remoteUser = decision.user;
+  req.authType = decision.authType ?? undefined;
+  // Most apps never read req.environ: the copy with REMOTE_USER is made on first read only.
+  let appEnviron: Environ | undefined;
+  Object.defineProperty(req, 'environ', {
+    configurable: true,
+    enumerable: true,
+    get: () => (appEnviron ??= appEnvironFor(decision, environ)),
+    set: (value: Environ) => {
+      appEnviron = value;
+    },
+  });
+}
+
+/** The app's environ: the hooks' one plus REMOTE_USER, AUTH_TYPE and AUTHENTICATE_<NAME> per attribute. */
+function appEnvironFor(decision: Decision, environ: Environ): Environ {
+  const out: Record<string, string> = { ...environ, REMOTE_USER: decision.user ?? '', AUTH_TYPE: decision.authType ?? '' };
+  // As mod_authnz_ldap: each attribute the provider returned is AUTHENTICATE_<NAME> for the app.
+  for (const [k, v] of Object.entries(decision.attributes)) out[`AUTHENTICATE_${k.toUpperCase().replace(/-/g, '_')}`] = v;
+  return Object.freeze(out);
 }

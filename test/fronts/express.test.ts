@@ -16,7 +16,8 @@ function appWith(config: Parameters<typeof authhook>[0]) {
   const app = express();
   app.use(mw);
   app.use((req, res) => {
-    res.json({ user: req.remoteUser ?? null, authType: req.authType ?? null, auth: req.auth, remoteUserHeader: req.headers['remote-user'] ?? null, url: req.url });
+    const env = (req as unknown as { environ?: Record<string, string> }).environ;
+    res.json({ user: req.remoteUser ?? null, authType: req.authType ?? null, auth: req.auth, environUser: env?.REMOTE_USER ?? null, environAuthType: env?.AUTH_TYPE ?? null, hasAuthorization: env?.HTTP_AUTHORIZATION !== undefined, remoteUserHeader: req.headers['remote-user'] ?? null, url: req.url });
   });
   return app;
 }
@@ -42,6 +43,9 @@ test('a valid user reaches the app with remoteUser, authType and auth set', asyn
   assert.equal(r.body.user, 'spy');
   assert.equal(r.body.authType, 'Basic');
   assert.deepEqual(r.body.auth, { user: 'spy', groups: [], attributes: {}, authType: 'Basic' });
+  assert.equal(r.body.environUser, 'spy');
+  assert.equal(r.body.environAuthType, 'Basic');
+  assert.equal(r.body.hasAuthorization, false);
 });
 
 test('a client-sent Remote-User never reaches the app', async () => {
