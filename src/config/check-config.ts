@@ -91,7 +91,7 @@ function mountLines(mounts: readonly MountSpec[]): string[] {
 
 function daemonLines(daemons: readonly DaemonProcessSpec[]): string[] {
   if (daemons.length === 0) return [];
-  return ['Daemon process groups (WSGIDaemonProcess; checked, served in-process until the gateway runs them):', ...daemons.map((d) => {
+  return ['Daemon process groups (WSGIDaemonProcess; child processes of the gateway):', ...daemons.map((d) => {
     const opts = [`processes=${d.processes}`, `threads=${d.threads}`, d.home !== null ? `home=${d.home}` : '', d.nodePath.length > 0 ? `node-path=${d.nodePath.join(':')}` : ''];
     return `  ${d.name}: ${opts.filter(Boolean).join(' ')}  (${d.where})`;
   })];

@@ -3,6 +3,8 @@ import assert from 'node:assert/strict';
 import { chmodSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { closeHashPool, hashPassword, htpasswdProvider } from '../../providers/htpasswd/index.js';
+import { parseHtpasswd } from '../../providers/htpasswd/table.js';
+import { costClass, parseHash } from '../../providers/htpasswd/formats/detect.js';
 import { ConfigError } from '../../src/errors.js';
 import { environ, memoryLogger, tempDir } from '../helpers/index.js';
 import { realHtpasswdLine, run, skipWithout } from '../helpers/tools.js';
@@ -128,17 +130,14 @@ test('an unknown user costs about as much time as a known one (a dummy bcrypt ch
   p.close();
 });
 
-test('the dummy check follows the most common kind in the file', { skip: skipWithout('htpasswd') }, async () => {
+test('the dummy check follows the most common kind in the file', { skip: skipWithout('htpasswd') }, () => {
+  // Asserted on the table rather than by timing: a timed comparison is a benchmark, and flaky on a busy machine.
   const lines = [realHtpasswdLine('5', 'a', 'x'), realHtpasswdLine('5', 'b', 'x'), realHtpasswdLine('s', 'c', 'x')];
-  const { p } = provider(lines);
-  const t0 = performance.now();
-  await p.check_password(env, 'nobody', 'x');
-  const unknown = performance.now() - t0;
-  const t1 = performance.now();
-  await p.check_password(env, 'a', 'y');
-  const known = performance.now() - t1;
-  assert.ok(unknown > 0.3 * known, `unknown ${unknown.toFixed(1)} ms vs SHA-512-crypt ${known.toFixed(1)} ms`);
-  p.close();
+  const { table } = parseHtpasswd(lines.join('\n') + '\n');
+  const common = parseHash(lines[0]!.slice(lines[0]!.indexOf(':') + 1));
+  assert.ok(common.ok);
+  assert.equal(table.dummy?.kind, 'sha-crypt');
+  assert.equal(table.dummy && costClass(table.dummy), costClass(common.hash));
 });
 
 test('a file readable only by root is a ConfigError for another user', { skip: process.getuid?.() === 0 ? 'running as root' : false }, () => {

@@ -1,6 +1,6 @@
 /**
  * `WSGIDaemonProcess name options…`: the options a daemon process group takes (SPEC §6),
- * checked now; the gateway starts the processes in a later issue.
+ * checked here; the gateway (src/gateway/daemon-group.ts) starts the processes.
  * @module
  */
 import { existsSync, statSync } from 'node:fs';
