@@ -23,7 +23,6 @@ export type { Engine, EngineInput, EngineOptions } from './engine/decide.js';
 export { buildEnviron, readAuthorization } from './environ/build-environ.js';
 export type { EnvironOptions, RequestLike } from './environ/build-environ.js';
 export { normalizePath } from './environ/normalize-path.js';
-export { createInProcessServer } from './gateway/in-process.js';
 export { createGateway } from './gateway/gateway.js';
 export type { Gateway, GatewayOptions } from './gateway/gateway.js';
 export type { GatewayStatus } from './gateway/status.js';

@@ -24,7 +24,6 @@ test('the public surface is exactly the listed exports', () => {
     'createEngine',
     'createForwardAuthHandler',
     'createGateway',
-    'createInProcessServer',
     'defineConfig',
     'express',
     'normalizePath',
