@@ -67,7 +67,8 @@ function evaluateNode(node: RequireNode, ctx: RequireContext): AuthzStatus | Pro
  * The Require tree's verdict for one request: `granted`, `denied`, `denied-no-user`
  * (authenticate, then ask again) or `neutral` (nothing applied: not a grant).
  * A rule needing a user gives `denied-no-user` without one and never calls `ctx.groups()`.
+ * The verdict is synchronous unless a rule had to wait (a group look-up).
  */
-export async function evaluateRequire(node: RequireNode, ctx: RequireContext): Promise<AuthzStatus> {
+export function evaluateRequire(node: RequireNode, ctx: RequireContext): AuthzStatus | Promise<AuthzStatus> {
   return evaluateNode(node, ctx);
 }

@@ -3,12 +3,13 @@
  * mod_wsgi's tri-state results (SPEC §3, §4).
  * @module
  */
-import { basicChallenge, parseBasic } from '../authn/basic.js';
+import { basicChallenge, parseBasic, type BasicCredentials } from '../authn/basic.js';
 import { digestChallenges, digestUriMatches, parseDigest, verifyDigestResponse } from '../authn/digest.js';
 import type { NonceService } from '../authn/digest.js';
 import { HookTimeoutError, ProviderUnavailableError, type AnyAuthhookError } from '../errors.js';
 import { callCheckPassword, callGetRealmHash } from '../hooks/call-hook.js';
-import type { Policy } from '../config/model.js';
+import type { HookSource, Policy } from '../config/model.js';
+import { isPending, type MaybePromise } from '../maybe-promise.js';
 import type { AuthnResult, Environ, Logger } from '../types.js';
 
 /** Outcome of authentication: a user (with facts), or the status and challenge to answer with. */
@@ -47,25 +48,39 @@ export function challengeHeaders(ctx: Pick<AuthenticateContext, 'policy' | 'real
   return { 'WWW-Authenticate': basicChallenge(realm) };
 }
 
-async function authenticateBasic(ctx: AuthenticateContext): Promise<AuthenticateOutcome> {
-  const { policy, environ, logger } = ctx;
+function authenticateBasic(ctx: AuthenticateContext): MaybePromise<AuthenticateOutcome> {
   if (ctx.authorization === undefined) return fail(401, 'no-credentials');
   if (ctx.authorizationCount > 1) return fail(401, 'repeated-authorization');
   const creds = parseBasic(ctx.authorization);
   if (creds === undefined) return fail(401, 'malformed-credentials');
-  for (const source of policy.basicProviders) {
-    const r = await callCheckPassword(source, environ, creds.user, creds.password, ctx.timeoutMs);
-    if (r.outcome === 'granted') return { ok: true, result: r };
-    if (r.outcome === 'denied') {
-      logger.info('authentication failure: password mismatch', { user: creds.user, provider: source.label });
-      return fail(401, 'password-mismatch');
-    }
-    if (r.outcome === 'error') {
-      return fail(errorStatus(r.error, logger, { hook: 'check_password', provider: source.label, user: creds.user }), 'provider-error');
-    }
+  return tryBasicProviders(ctx, creds, 0);
+}
+
+/** The Basic provider chain from `from` on; synchronous while the providers answer synchronously. */
+function tryBasicProviders(ctx: AuthenticateContext, creds: BasicCredentials, from: number): MaybePromise<AuthenticateOutcome> {
+  const providers = ctx.policy.basicProviders;
+  for (let i = from; i < providers.length; i++) {
+    const source = providers[i]!;
+    const r = callCheckPassword(source, ctx.environ, creds.user, creds.password, ctx.timeoutMs);
+    if (isPending(r)) return r.then((x) => basicOutcome(ctx, creds, source, x) ?? tryBasicProviders(ctx, creds, i + 1));
+    const out = basicOutcome(ctx, creds, source, r);
+    if (out !== undefined) return out;
   }
-  logger.info('user not found', { user: creds.user });
+  ctx.logger.info('user not found', { user: creds.user });
   return fail(401, 'user-not-found');
+}
+
+/** What one provider's answer means; `undefined` (not found) asks the next provider. */
+function basicOutcome(ctx: AuthenticateContext, creds: BasicCredentials, source: HookSource, r: AuthnResult): AuthenticateOutcome | undefined {
+  if (r.outcome === 'granted') return { ok: true, result: r };
+  if (r.outcome === 'denied') {
+    ctx.logger.info('authentication failure: password mismatch', { user: creds.user, provider: source.label });
+    return fail(401, 'password-mismatch');
+  }
+  if (r.outcome === 'error') {
+    return fail(errorStatus(r.error, ctx.logger, { hook: 'check_password', provider: source.label, user: creds.user }), 'provider-error');
+  }
+  return undefined;
 }
 
 async function authenticateDigest(ctx: AuthenticateContext): Promise<AuthenticateOutcome> {
@@ -100,7 +115,7 @@ async function authenticateDigest(ctx: AuthenticateContext): Promise<Authenticat
   return fail(401, 'user-not-found');
 }
 
-/** Runs the policy's scheme and provider chain. */
-export function authenticate(ctx: AuthenticateContext): Promise<AuthenticateOutcome> {
+/** Runs the policy's scheme and provider chain; Basic stays synchronous while its providers do. */
+export function authenticate(ctx: AuthenticateContext): MaybePromise<AuthenticateOutcome> {
   return ctx.policy.authType === 'Digest' ? authenticateDigest(ctx) : authenticateBasic(ctx);
 }

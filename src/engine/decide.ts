@@ -4,13 +4,14 @@
  * @module
  */
 import { createMemoryNonceCountStore, createNonceService, type NonceService } from '../authn/digest.js';
-import { evaluateRequire, type RequireContext } from '../authz/require-eval.js';
+import { evaluateRequire, type AuthzStatus, type RequireContext } from '../authz/require-eval.js';
 import { callAllowAccess, callGroupsForUser } from '../hooks/call-hook.js';
 import { normalizePath } from '../environ/normalize-path.js';
 import { SILENT_LOGGER } from '../log.js';
 import type { AuthhookModel, Policy } from '../config/model.js';
-import type { Decision, Environ, GroupsResult, Logger } from '../types.js';
-import { authenticate, challengeHeaders } from './authenticate.js';
+import type { AccessResult, AuthnResult, Decision, Environ, GroupsResult, Logger } from '../types.js';
+import { isPending, type MaybePromise } from '../maybe-promise.js';
+import { authenticate, challengeHeaders, type AuthenticateContext, type AuthenticateOutcome } from './authenticate.js';
 import { allowAnonymous, allowUser, refuse, unavailable } from './decisions.js';
 import { createPolicyLookup, type PolicyLookupResult } from './policy-lookup.js';
 import { NO_ENV } from '../config/merge.js';
@@ -29,6 +30,11 @@ export interface EngineInput {
 /** The decision engine for one model. */
 export interface Engine {
   decide(input: EngineInput): Promise<Decision>;
+  /**
+   * The same decision, given synchronously when every hook on the way answered synchronously
+   * (the fronts' hot path: no promise, no microtask). It may throw where `decide` rejects.
+   */
+  evaluate(input: EngineInput): MaybePromise<Decision>;
   /** The merged policy for a path (already normalised), for check-config and fronts. */
   policyFor(path: string): PolicyLookupResult;
 }
@@ -42,62 +48,76 @@ export interface EngineOptions {
 
 const NO_GROUPS: Promise<GroupsResult> = Promise.resolve(Object.freeze({ outcome: 'groups', groups: Object.freeze([]) }));
 
-/** The Require context before authentication: no user, so no groups. */
-class UserlessContext implements RequireContext {
-  readonly user: string | null = null;
+/** What every request of one engine shares. */
+interface EngineShared {
+  readonly logger: Logger;
+  readonly timeoutMs: number;
+  readonly nonces: (lifetimeS: number) => NonceService;
+}
+
+/**
+ * One request on its way through the pipeline. Each stage returns a decision, or the next
+ * stage's result, synchronously while the hooks answer synchronously; a stage that has to wait
+ * continues in a `.then`. The run is also what authentication and both Require passes read
+ * (one object per request instead of three).
+ */
+class Run implements AuthenticateContext, RequireContext {
+  /** `null` for the userless Require pass; the authenticated user for the second pass. */
+  user: string | null = null;
+  /** Groups known so far (from the grant or a finished look-up), for the decision. */
+  known: readonly string[] | null = null;
+  #lookup: Promise<GroupsResult> | null = null;
   readonly environ: Environ;
   readonly method: string;
   readonly remoteAddr: string;
   readonly env: Readonly<Record<string, string>>;
   readonly ldap: Policy['ldap'];
-  constructor(environ: Environ, env: Readonly<Record<string, string>>, ldap: Policy['ldap']) {
+  readonly policy: Policy;
+  readonly realm: string;
+  readonly authorization: string | undefined;
+  readonly authorizationCount: number;
+  readonly remoteHost: string | undefined;
+  readonly timeoutMs: number;
+  readonly nonces: (lifetimeS: number) => NonceService;
+  readonly logger: Logger;
+  readonly path: string;
+  constructor(shared: EngineShared, input: EngineInput, path: string, policy: Policy) {
+    const { environ } = input;
     this.environ = environ;
     this.method = environ.REQUEST_METHOD ?? 'GET';
     this.remoteAddr = environ.REMOTE_ADDR ?? '';
-    this.env = env;
-    this.ldap = ldap;
+    // Most locations set no variables: then the environ itself is the env (no copy per request).
+    this.env = policy.setEnv === NO_ENV ? environ : { ...policy.setEnv, ...environ };
+    this.ldap = policy.ldap;
+    this.policy = policy;
+    this.realm = policy.authName ?? '';
+    this.authorization = input.authorization;
+    this.authorizationCount = input.authorizationCount;
+    this.remoteHost = input.remoteHost;
+    this.timeoutMs = shared.timeoutMs;
+    this.nonces = shared.nonces;
+    this.logger = shared.logger;
+    this.path = path;
   }
-  groups(): Promise<GroupsResult> {
-    return NO_GROUPS;
-  }
-}
 
-/**
- * The Require context with the user: groups come from the grant, or are looked up lazily,
- * at most once per request, from the location's group sources in order.
- */
-class UserContext extends UserlessContext {
-  override readonly user: string;
-  /** Groups known so far (from the grant or a finished look-up), for the decision. */
-  known: readonly string[] | null;
-  #lookup: Promise<GroupsResult> | null = null;
-  readonly #policy: Policy;
-  readonly #timeoutMs: number;
-  readonly #logger: Logger;
-  constructor(base: UserlessContext, user: string, granted: readonly string[] | null, policy: Policy, timeoutMs: number, logger: Logger) {
-    super(base.environ, base.env, base.ldap);
-    this.user = user;
-    this.known = granted;
-    this.#policy = policy;
-    this.#timeoutMs = timeoutMs;
-    this.#logger = logger;
-    if (granted !== null) this.#lookup = Promise.resolve({ outcome: 'groups', groups: granted });
-  }
-  override groups(): Promise<GroupsResult> {
-    this.#lookup ??= this.#fetch();
+  /** The user's groups: from the grant, or looked up at most once per request, from the location's group sources in order. */
+  groups(): Promise<GroupsResult> {
+    if (this.user === null) return NO_GROUPS;
+    this.#lookup ??= this.known !== null ? Promise.resolve({ outcome: 'groups', groups: this.known }) : this.#fetch(this.user);
     return this.#lookup;
   }
-  async #fetch(): Promise<GroupsResult> {
-    const { groupSources } = this.#policy;
+
+  async #fetch(user: string): Promise<GroupsResult> {
+    const { groupSources } = this.policy;
     if (groupSources.length === 0) {
-      this.#logger.warn('Require group needs a group source (WSGIAuthGroupScript or AuthGroupFile); denied', { user: this.user });
+      this.logger.warn('Require group needs a group source (WSGIAuthGroupScript or AuthGroupFile); denied', { user });
       return { outcome: 'groups', groups: [] };
     }
     const all: string[] = [];
     for (const source of groupSources) {
-      const r = await callGroupsForUser(source, this.environ, this.user, this.#timeoutMs);
+      const r = await callGroupsForUser(source, this.environ, user, this.timeoutMs);
       if (r.outcome === 'error') {
-        this.#logger.error(r.error.message, { code: r.error.code, hook: 'groups_for_user', user: this.user });
+        this.logger.error(r.error.message, { code: r.error.code, hook: 'groups_for_user', user });
         return r;
       }
       all.push(...r.groups);
@@ -105,12 +125,91 @@ class UserContext extends UserlessContext {
     this.known = all;
     return { outcome: 'groups', groups: all };
   }
+
+  start(): MaybePromise<Decision> {
+    const source = this.policy.accessSource;
+    if (source === null) return this.authorize();
+    const host = this.remoteHost ?? this.remoteAddr;
+    const a = callAllowAccess(source, this.environ, host, this.timeoutMs);
+    return isPending(a) ? a.then((x) => this.afterAccess(x, host)) : this.afterAccess(a, host);
+  }
+
+  afterAccess(a: AccessResult, host: string): MaybePromise<Decision> {
+    if (a.outcome === 'deny') {
+      this.logger.info('client denied by access script', { script: this.policy.accessSource?.label, path: this.path, client: host });
+      return refuse(403, 'access-denied');
+    }
+    if (a.outcome === 'error') {
+      this.logger.error(a.error.message, { code: a.error.code, hook: 'allow_access', path: this.path });
+      return refuse(403, 'access-error');
+    }
+    return this.authorize();
+  }
+
+  /** The Require pass without a user: a rule that needs none can decide before authentication. */
+  authorize(): MaybePromise<Decision> {
+    const { policy } = this;
+    if (policy.require === null) {
+      if (policy.authType !== null) {
+        this.logger.error('AuthType configured with no corresponding Require', { path: this.path, sections: policy.from });
+        return refuse(500, 'no-require');
+      }
+      return allowAnonymous('no-policy');
+    }
+    const before = evaluateRequire(policy.require, this);
+    return isPending(before) ? before.then((x) => this.afterUserless(x)) : this.afterUserless(before);
+  }
+
+  afterUserless(before: AuthzStatus): MaybePromise<Decision> {
+    if (before === 'granted') return allowAnonymous('granted-without-user');
+    if (before === 'error') return unavailable('authz-error');
+    const { policy } = this;
+    if (before !== 'denied-no-user') {
+      this.logger.info('client denied by server configuration', { path: this.path, client: this.remoteAddr });
+      return refuse(403, 'forbidden');
+    }
+    if (policy.authType === null) {
+      this.logger.error('Require needs a user but no AuthType is set', { path: this.path, sections: policy.from });
+      return refuse(500, 'no-authtype');
+    }
+    if (policy.authName === null) {
+      this.logger.error('AuthType needs AuthName', { path: this.path, sections: policy.from });
+      return refuse(500, 'no-authname');
+    }
+    const authn = authenticate(this);
+    return isPending(authn) ? authn.then((x) => this.afterAuthn(x)) : this.afterAuthn(authn);
+  }
+
+  afterAuthn(authn: AuthenticateOutcome): MaybePromise<Decision> {
+    if (!authn.ok) {
+      if (authn.status === 503) return unavailable(authn.reason);
+      if (authn.status !== 401) return refuse(authn.status, authn.reason);
+      return refuse(401, authn.reason, challengeHeaders(this, authn.stale));
+    }
+    const granted = authn.result;
+    // The second pass, with the user: the run is its context too.
+    this.user = granted.user;
+    this.known = granted.groups;
+    const after = evaluateRequire(this.policy.require!, this);
+    return isPending(after) ? after.then((x) => this.afterUser(granted, x)) : this.afterUser(granted, after);
+  }
+
+  afterUser(granted: Granted, after: AuthzStatus): Decision {
+    const { policy } = this;
+    const user = granted.user;
+    if (after === 'granted') return allowUser(user, policy.authType!, this.known, granted.attributes);
+    if (after === 'error') return unavailable('authz-error');
+    this.logger.info('authorization failure', { user, path: this.path });
+    if (policy.forbiddenOnFailure) return refuse(403, 'not-authorised');
+    return refuse(401, 'not-authorised', challengeHeaders(this, false));
+  }
 }
+
+type Granted = Extract<AuthnResult, { outcome: 'granted' }>;
 
 /** Creates the engine: the policy look-up and nonce services are prepared once here. */
 export function createEngine(model: AuthhookModel, options: EngineOptions = {}): Engine {
   const logger = options.logger ?? SILENT_LOGGER;
-  const timeoutMs = model.global.hookTimeoutMs;
   const lookup = createPolicyLookup(model);
   const now = options.now ?? Date.now;
   const countStore = createMemoryNonceCountStore({ now });
@@ -123,80 +222,18 @@ export function createEngine(model: AuthhookModel, options: EngineOptions = {}):
     }
     return s;
   };
+  const shared: EngineShared = { logger, timeoutMs: model.global.hookTimeoutMs, nonces };
 
-  async function decide(input: EngineInput): Promise<Decision> {
-    const { environ } = input;
-    const path = normalizePath(environ.REQUEST_URI ?? '/');
+  function evaluate(input: EngineInput): MaybePromise<Decision> {
+    const path = normalizePath(input.environ.REQUEST_URI ?? '/');
     if (path === undefined) return refuse(400, 'bad-path');
     const policy = lookup(path);
     if (!('authType' in policy)) {
       logger.error(policy.message, { code: policy.code, path });
       return refuse(500, 'policy-incomplete');
     }
-    if (policy.accessSource !== null) {
-      const host = input.remoteHost ?? environ.REMOTE_ADDR ?? '';
-      const a = await callAllowAccess(policy.accessSource, environ, host, timeoutMs);
-      if (a.outcome === 'deny') {
-        logger.info('client denied by access script', { script: policy.accessSource.label, path, client: host });
-        return refuse(403, 'access-denied');
-      }
-      if (a.outcome === 'error') {
-        logger.error(a.error.message, { code: a.error.code, hook: 'allow_access', path });
-        return refuse(403, 'access-error');
-      }
-    }
-    if (policy.require === null) {
-      if (policy.authType !== null) {
-        logger.error('AuthType configured with no corresponding Require', { path, sections: policy.from });
-        return refuse(500, 'no-require');
-      }
-      return allowAnonymous('no-policy');
-    }
-    // Most locations set no variables: then the environ itself is the env (no copy per request).
-    const env = policy.setEnv === NO_ENV ? environ : { ...policy.setEnv, ...environ };
-    const userless = new UserlessContext(environ, env, policy.ldap);
-    const before = await evaluateRequire(policy.require, userless);
-    if (before === 'granted') return allowAnonymous('granted-without-user');
-    if (before === 'error') return unavailable('authz-error');
-    if (before !== 'denied-no-user') {
-      logger.info('client denied by server configuration', { path, client: userless.remoteAddr });
-      return refuse(403, 'forbidden');
-    }
-    if (policy.authType === null) {
-      logger.error('Require needs a user but no AuthType is set', { path, sections: policy.from });
-      return refuse(500, 'no-authtype');
-    }
-    if (policy.authName === null) {
-      logger.error('AuthType needs AuthName', { path, sections: policy.from });
-      return refuse(500, 'no-authname');
-    }
-    const realm = policy.authName;
-    const authn = await authenticate({
-      policy,
-      realm,
-      environ,
-      authorization: input.authorization,
-      authorizationCount: input.authorizationCount,
-      timeoutMs,
-      nonces,
-      logger,
-    });
-    if (!authn.ok) {
-      if (authn.status === 503) return unavailable(authn.reason);
-      if (authn.status !== 401) return refuse(authn.status, authn.reason);
-      return refuse(401, authn.reason, challengeHeaders({ policy, realm, nonces }, authn.stale));
-    }
-    const granted = authn.result;
-    const ctx = new UserContext(userless, granted.user, granted.groups, policy, timeoutMs, logger);
-    const after = await evaluateRequire(policy.require, ctx);
-    if (after === 'granted') return allowUser(ctx.user, policy.authType, ctx.known, granted.attributes);
-    if (after === 'error') return unavailable('authz-error');
-    const user = ctx.user;
-    logger.info('authorization failure', { user, path });
-    if (policy.forbiddenOnFailure) return refuse(403, 'not-authorised');
-    return refuse(401, 'not-authorised', challengeHeaders({ policy, realm, nonces }, false));
+    return new Run(shared, input, path, policy).start();
   }
 
-  return { decide, policyFor: lookup };
+  return { decide: async (input) => evaluate(input), evaluate, policyFor: lookup };
 }
-

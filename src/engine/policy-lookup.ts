@@ -35,21 +35,25 @@ export type PolicyLookupResult = Policy | PolicyError;
 /** Creates the look-up for a model. */
 export function createPolicyLookup(model: AuthhookModel): (path: string) => PolicyLookupResult {
   const ordered = orderSections(model.sections);
-  const cache = new Map<string, PolicyLookupResult>();
+  const cache = new Map<number | string, PolicyLookupResult>();
   return function lookupPolicy(path: string): PolicyLookupResult {
-    let key = '';
-    const matched: LocationSection[] = [];
+    // The set of matching sections is the cache key: a bit per section for the first 31 (a
+    // number, so a request builds no string), their indexes as text beyond that.
+    let bits = 0;
+    let rest = '';
     for (let i = 0; i < ordered.length; i++) {
-      const s = ordered[i]!;
-      if (s.kind === 'prefix' ? prefixMatches(s.path, path) : s.regex!.test(path)) {
-        matched.push(s);
-        key += i + ',';
-      }
+      if (!sectionMatches(ordered[i]!, path)) continue;
+      if (i < 31) bits |= 1 << i;
+      else rest += `${i},`;
     }
+    const key = rest === '' ? bits : `${bits}|${rest}`;
     let hit = cache.get(key);
     if (hit === undefined) {
       try {
-        hit = mergeSections(matched, model);
+        hit = mergeSections(
+          ordered.filter((s) => sectionMatches(s, path)),
+          model,
+        );
       } catch (err) {
         if (!(err instanceof PolicyError)) throw err;
         hit = err;
@@ -58,4 +62,8 @@ export function createPolicyLookup(model: AuthhookModel): (path: string) => Poli
     }
     return hit;
   };
+}
+
+function sectionMatches(s: LocationSection, path: string): boolean {
+  return s.kind === 'prefix' ? prefixMatches(s.path, path) : s.regex!.test(path);
 }

@@ -87,37 +87,48 @@ function hostOf(hostHeader: string | undefined): string {
 
 /** Builds the frozen environ for a request. */
 export function buildEnviron(req: RequestLike, options: EnvironOptions = {}): Environ {
-  const env: Record<string, string> = {};
+  const uri = options.requestUri ?? req.url ?? '/';
+  const q = uri.indexOf('?');
+  const path = decodePathLoose(q === -1 ? uri : uri.slice(0, q));
+  const scriptName = options.scriptName ?? '';
+  const inMount = scriptName !== '' && path.startsWith(scriptName);
+  const socket = req.socket;
+  // The CGI keys in one literal: one allocation of a fixed shape, the headers added after.
+  const env: Record<string, string> = {
+    REQUEST_METHOD: options.method ?? req.method ?? 'GET',
+    REQUEST_URI: uri,
+    SCRIPT_NAME: inMount ? scriptName : path,
+    PATH_INFO: inMount ? path.slice(scriptName.length) : '',
+    QUERY_STRING: q === -1 ? '' : uri.slice(q + 1),
+    SERVER_NAME: '',
+    SERVER_PORT: portText(options.serverPort ?? socket.localPort),
+    SERVER_PROTOCOL: req.httpVersion === '1.1' || req.httpVersion === undefined ? 'HTTP/1.1' : `HTTP/${req.httpVersion}`,
+    REMOTE_ADDR: options.remoteAddr ?? socket.remoteAddress ?? '',
+    REMOTE_PORT: portText(socket.remotePort),
+    'authhook.version': VERSION,
+    'authhook.application_group': options.applicationGroup ?? '',
+    'authhook.process_group': options.processGroup ?? '',
+  };
+  if (options.https ?? socket.encrypted === true) env.HTTPS = 'on';
+  let host: string | undefined;
   const raw = req.rawHeaders;
   for (let i = 0; i + 1 < raw.length; i += 2) {
     const key = environKey(raw[i]!);
     if (key === null) continue;
     const value = raw[i + 1]!;
-    // Repeated headers merge with ", " as httpd does.
-    env[key] = env[key] === undefined ? value : `${env[key]}, ${value}`;
+    // Repeated headers merge with ", " as httpd does (the first Host names the server).
+    if (env[key] === undefined) {
+      env[key] = value;
+      if (key === 'HTTP_HOST') host = value;
+    } else env[key] = `${env[key]}, ${value}`;
   }
-  const uri = options.requestUri ?? req.url ?? '/';
-  const q = uri.indexOf('?');
-  const rawPath = q === -1 ? uri : uri.slice(0, q);
-  const path = decodePathLoose(rawPath);
-  const scriptName = options.scriptName ?? '';
-  const inMount = scriptName !== '' && path.startsWith(scriptName);
-  env.REQUEST_METHOD = options.method ?? req.method ?? 'GET';
-  env.REQUEST_URI = uri;
-  env.SCRIPT_NAME = inMount ? scriptName : path;
-  env.PATH_INFO = inMount ? path.slice(scriptName.length) : '';
-  env.QUERY_STRING = q === -1 ? '' : uri.slice(q + 1);
-  env.SERVER_NAME = options.serverName ?? hostOf(req.headers.host);
-  env.SERVER_PORT = String(options.serverPort ?? req.socket.localPort ?? '');
-  env.SERVER_PROTOCOL = `HTTP/${req.httpVersion ?? '1.1'}`;
-  env.REMOTE_ADDR = options.remoteAddr ?? req.socket.remoteAddress ?? '';
-  env.REMOTE_PORT = String(req.socket.remotePort ?? '');
-  if (options.https ?? req.socket.encrypted === true) env.HTTPS = 'on';
-  env['authhook.version'] = VERSION;
-  env['authhook.application_group'] = options.applicationGroup ?? '';
-  env['authhook.process_group'] = options.processGroup ?? '';
+  env.SERVER_NAME = options.serverName ?? hostOf(host);
   if (options.extra !== undefined) Object.assign(env, options.extra);
   return Object.freeze(env);
+}
+
+function portText(port: number | undefined): string {
+  return port === undefined ? '' : String(port);
 }
 
 /** The Authorization header as sent, and how many times it was sent (a repeat is malformed). */

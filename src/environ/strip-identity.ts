@@ -38,26 +38,32 @@ export function isIdentityHeader(lowerName: string): boolean {
   return false;
 }
 
+const NONE_REMOVED: readonly string[] = Object.freeze([]);
+
 /**
- * Removes identity headers from a Node request in place (both `headers` and `rawHeaders`),
- * and returns the names removed, for the log.
+ * Removes identity headers from a Node request in place (both `rawHeaders` and `headers`),
+ * and returns the names removed, for the log. Whatever a client sent is in `rawHeaders`, so
+ * that is what is scanned: `headers` is left unbuilt (Node builds it on first read) unless
+ * there is something to remove from it.
  */
-export function stripIdentityHeaders(req: { headers: IncomingHttpHeaders; rawHeaders: string[] }): string[] {
-  const removed: string[] = [];
-  for (const name of Object.keys(req.headers)) {
-    if (isIdentityHeader(name)) {
-      delete req.headers[name];
-      removed.push(name);
-    }
+export function stripIdentityHeaders(req: { headers: IncomingHttpHeaders; rawHeaders: string[] }): readonly string[] {
+  const raw = req.rawHeaders;
+  let removed: string[] | undefined;
+  for (let i = 0; i < raw.length; i += 2) {
+    const name = raw[i]!;
+    // Every identity header starts with "r" or "x": most names are passed over on one character.
+    const c = name.charCodeAt(0) | 0x20;
+    if (c !== 0x72 && c !== 0x78) continue;
+    const lower = name.toLowerCase();
+    if (isIdentityHeader(lower) && !(removed ??= []).includes(lower)) removed.push(lower);
   }
-  if (removed.length > 0) {
-    const raw = req.rawHeaders;
-    const kept: string[] = [];
-    for (let i = 0; i + 1 < raw.length; i += 2) {
-      if (!isIdentityHeader(raw[i]!.toLowerCase())) kept.push(raw[i]!, raw[i + 1]!);
-    }
-    raw.length = 0;
-    raw.push(...kept);
+  if (removed === undefined) return NONE_REMOVED;
+  const kept: string[] = [];
+  for (let i = 0; i + 1 < raw.length; i += 2) {
+    if (!removed.includes(raw[i]!.toLowerCase())) kept.push(raw[i]!, raw[i + 1]!);
   }
+  raw.length = 0;
+  raw.push(...kept);
+  for (const name of removed) delete req.headers[name];
   return removed;
 }

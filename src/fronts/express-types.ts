@@ -4,6 +4,7 @@
  */
 import type {} from 'express-serve-static-core';
 import type { RequestAuth } from './node-request.js';
+import type { Environ } from '../types.js';
 
 declare module 'express-serve-static-core' {
   interface Request {
@@ -12,7 +13,9 @@ declare module 'express-serve-static-core' {
     /** `Basic` or `Digest` (AUTH_TYPE), set by authhook. */
     authType?: 'Basic' | 'Digest' | undefined;
     /** User, groups and attributes from the hooks, set by authhook. */
-    auth?: RequestAuth;
+    auth?: RequestAuth | undefined;
+    /** The environ the hooks saw, plus REMOTE_USER, AUTH_TYPE and AUTHENTICATE_* once a user is known. */
+    environ?: Environ | undefined;
   }
 }
 export {};

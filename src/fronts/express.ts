@@ -6,10 +6,11 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { compileConfig, type CompileOptions } from '../config/compile.js';
 import type { AuthhookConfig, LocationConfig } from '../config/schema.js';
-import { createEngine, type Engine } from '../engine/decide.js';
+import { createEngine, type Engine, type EngineInput } from '../engine/decide.js';
 import { createConsoleLogger, describeError } from '../log.js';
-import type { Logger } from '../types.js';
-import { attachIdentity, decideNodeRequest, type AuthhookRequestFields } from './node-request.js';
+import { isPending, type MaybePromise } from '../maybe-promise.js';
+import type { Decision, Environ, Logger } from '../types.js';
+import { attachIdentity, engineInputFor, type AuthhookRequestFields } from './node-request.js';
 import { renderFault, renderRefusal } from './render.js';
 
 /** A single policy for the routes the middleware is mounted on (a location without `path`/`match`). */
@@ -42,6 +43,17 @@ function toConfig(input: AuthhookConfig | RoutePolicy): AuthhookConfig {
   return out;
 }
 
+function proceed(req: IncomingMessage & AuthhookRequestFields, res: ServerResponse, next: () => void, decision: Decision, environ: Environ): void {
+  if (decision.status !== 200) return renderRefusal(res, decision);
+  attachIdentity(req, decision, environ);
+  next();
+}
+
+function refuseOnFault(res: ServerResponse, logger: Logger, err: unknown): void {
+  logger.error('authhook fault; request refused', describeError(err));
+  renderFault(res);
+}
+
 /**
  * Creates the Express middleware. Config errors throw here, at start-up.
  * @example
@@ -54,17 +66,18 @@ export function express(input: AuthhookConfig | RoutePolicy, options: ExpressOpt
   const serverName = options.serverName;
   const middleware = function authhookExpress(req: IncomingMessage, res: ServerResponse, next: (err?: unknown) => void): void {
     const r = req as IncomingMessage & AuthhookRequestFields & { originalUrl?: string; baseUrl?: string };
-    decideNodeRequest(engine, r, { requestUri: r.originalUrl ?? r.url, scriptName: r.baseUrl, serverName }).then(
-      ({ decision, environ }) => {
-        if (decision.status !== 200) return renderRefusal(res, decision);
-        attachIdentity(r, decision, environ);
-        next();
-      },
-      (err: unknown) => {
-        logger.error('authhook fault; request refused', describeError(err));
-        renderFault(res);
-      },
-    );
+    let input: EngineInput;
+    let decision: MaybePromise<Decision>;
+    try {
+      input = engineInputFor(r, { requestUri: r.originalUrl ?? r.url, scriptName: r.baseUrl, serverName });
+      decision = engine.evaluate(input);
+    } catch (err) {
+      return refuseOnFault(res, logger, err);
+    }
+    // Synchronous hooks give the decision now: next() runs without a promise or a microtask.
+    if (!isPending(decision)) return proceed(r, res, next, decision, input.environ);
+    const { environ } = input;
+    decision.then((d) => proceed(r, res, next, d, environ)).catch((err: unknown) => refuseOnFault(res, logger, err));
   } as AuthhookMiddleware;
   Object.defineProperty(middleware, 'engine', { value: engine });
   Object.defineProperty(middleware, 'close', { value: () => compiled.close() });

@@ -11,7 +11,8 @@ import { buildEnviron, type RequestLike } from '../environ/build-environ.js';
 import { compileConfig } from '../config/compile.js';
 import { createEngine, type Engine } from '../engine/decide.js';
 import { createConsoleLogger, describeError } from '../log.js';
-import type { Environ, Logger } from '../types.js';
+import type { Decision, Environ, Logger } from '../types.js';
+import { isPending, type MaybePromise } from '../maybe-promise.js';
 import { createHeaderScanner, type ScannedHeaders } from './forward-auth-headers.js';
 import { resolveForwardAuthOptions, type ForwardAuthOptions } from './forward-auth-options.js';
 import { writeDecision, writeEmpty } from './forward-auth-reply.js';
@@ -97,17 +98,25 @@ export function createForwardAuthHandler(options: ForwardAuthOptions): ForwardAu
     if (original.ignoredForwarded) warn(`untrusted:${peer}`, 'forwarded headers from a peer that is not a trusted proxy were ignored; the sub-request itself was checked', { peer });
     if (original.methodAssumed) warn('method', 'a trusted proxy sent no original-method header; the sub-request method was used', { peer, headers: o.names.method });
     const environ = originalEnviron(req, original, scan);
-    engine
-      .decide({ environ, authorization: scan.authorization, authorizationCount: scan.authorizationCount })
-      .then((decision) => writeDecision(res, decision, o, logger))
-      .catch((err: unknown) => {
-        logger.error('authhook fault; request refused', describeError(err));
-        writeEmpty(res, 500, []);
-      });
+    let decision: MaybePromise<Decision>;
+    try {
+      decision = engine.evaluate({ environ, authorization: scan.authorization, authorizationCount: scan.authorizationCount });
+    } catch (err) {
+      return refuseOnFault(res, logger, err);
+    }
+    // Synchronous hooks give the decision now: answered without a promise or a microtask.
+    if (isPending(decision)) decision.then((d) => writeDecision(res, d, o, logger)).catch((err: unknown) => refuseOnFault(res, logger, err));
+    else writeDecision(res, decision, o, logger);
   } as ForwardAuthHandler;
   Object.defineProperty(handler, 'engine', { value: engine });
   Object.defineProperty(handler, 'close', { value: close });
   return handler;
+}
+
+/** A fault in the engine: logged, and an empty 500 (never a grant). */
+function refuseOnFault(res: ServerResponse, logger: Logger, err: unknown): void {
+  logger.error('authhook fault; request refused', describeError(err));
+  writeEmpty(res, 500, []);
 }
 
 /**

@@ -14,6 +14,7 @@ import {
 } from '../errors.js';
 import type { HookSource } from '../config/model.js';
 import type { AccessResult, AuthnResult, Environ, GroupsResult, HookModule, HookName, RealmHashResult } from '../types.js';
+import { isPending, type MaybePromise } from '../maybe-promise.js';
 
 // eslint-disable-next-line no-control-regex
 const CONTROL = /[\u0000-\u001f\u007f]/;
@@ -37,42 +38,56 @@ function asHookError(err: unknown, label: string, hook: HookName): AnyAuthhookEr
   return new HookThrewError(`${label}: ${hook} threw`, { cause: err });
 }
 
+/** A hook call that did not give a value: the hook is missing, could not load, threw or timed out. */
+class HookFailure {
+  readonly error: AnyAuthhookError;
+  constructor(error: AnyAuthhookError) {
+    this.error = error;
+  }
+}
+
 /**
- * Calls one hook with a time limit. A synchronous hook runs without any timer (the hot
- * path); a promise races the limit.
+ * Calls one hook with a time limit; the hook's value, or a `HookFailure`. A loaded, fresh
+ * module and a synchronous hook give the value synchronously, with no timer and no promise
+ * (the hot path); a promise races the limit. The arguments are passed one by one so the hook
+ * sees exactly its own arity.
  */
-async function invoke(
-  source: HookSource,
-  hook: HookName,
-  args: readonly unknown[],
-  timeoutMs: number,
-): Promise<{ ok: true; value: unknown } | { ok: false; error: AnyAuthhookError }> {
-  // A loaded, fresh module is used without a wait: one less tick per hook call.
-  let mod = source.peek?.();
-  if (mod === undefined) try {
-    mod = await source.current();
-  } catch (err) {
-    return { ok: false, error: err instanceof HookLoadError ? err : new HookLoadError(`${source.label}: cannot load`, { cause: err }) };
-  }
-  const fn = mod[hook] as ((...a: readonly unknown[]) => unknown) | undefined;
-  if (fn === undefined) {
-    return { ok: false, error: new HookMissingError(`${source.label} does not provide ${hook}`) };
-  }
+function invoke(source: HookSource, hook: HookName, timeoutMs: number, a: unknown, b: unknown, c?: unknown): MaybePromise<unknown> {
+  const mod = source.peek?.();
+  return mod === undefined ? loadAndInvoke(source, hook, timeoutMs, a, b, c) : callLoaded(mod, source.label, hook, timeoutMs, a, b, c);
+}
+
+function callLoaded(mod: HookModule, label: string, hook: HookName, timeoutMs: number, a: unknown, b: unknown, c: unknown): MaybePromise<unknown> {
+  const fn = mod[hook] as ((...args: readonly unknown[]) => unknown) | undefined;
+  if (fn === undefined) return new HookFailure(new HookMissingError(`${label} does not provide ${hook}`));
   let value: unknown;
   try {
-    value = fn(...args);
+    value = hook === 'groups_for_user' || hook === 'allow_access' ? fn(a, b) : fn(a, b, c);
   } catch (err) {
-    return { ok: false, error: asHookError(err, source.label, hook) };
+    return new HookFailure(asHookError(err, label, hook));
   }
-  if (!isThenable(value)) return { ok: true, value };
+  return isThenable(value) ? raceLimit(value, label, hook, timeoutMs) : value;
+}
+
+async function loadAndInvoke(source: HookSource, hook: HookName, timeoutMs: number, a: unknown, b: unknown, c: unknown): Promise<unknown> {
+  let mod: HookModule;
+  try {
+    mod = await source.current();
+  } catch (err) {
+    return new HookFailure(err instanceof HookLoadError ? err : new HookLoadError(`${source.label}: cannot load`, { cause: err }));
+  }
+  return callLoaded(mod, source.label, hook, timeoutMs, a, b, c);
+}
+
+async function raceLimit(value: PromiseLike<unknown>, label: string, hook: HookName, timeoutMs: number): Promise<unknown> {
   let timer: NodeJS.Timeout | undefined;
   const limit = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new HookTimeoutError(`${source.label}: ${hook} did not answer within ${timeoutMs} ms`)), timeoutMs);
+    timer = setTimeout(() => reject(new HookTimeoutError(`${label}: ${hook} did not answer within ${timeoutMs} ms`)), timeoutMs);
   });
   try {
-    return { ok: true, value: await Promise.race([value, limit]) };
+    return await Promise.race([value, limit]);
   } catch (err) {
-    return { ok: false, error: asHookError(err, source.label, hook) };
+    return new HookFailure(asHookError(err, label, hook));
   } finally {
     clearTimeout(timer);
   }
@@ -150,47 +165,47 @@ function redact(error: AnyAuthhookError, password: string): AnyAuthhookError {
   return error;
 }
 
-/** Calls `check_password` and maps its result. */
-export async function callCheckPassword(
-  source: HookSource,
-  environ: Environ,
-  user: string,
-  password: string,
-  timeoutMs: number,
-): Promise<AuthnResult> {
-  const r = await invoke(source, 'check_password', [environ, user, password], timeoutMs);
-  if (!r.ok) return { outcome: 'error', error: redact(r.error, password) };
-  return mapCheckPassword(r.value, user, source.label);
+/** Calls `check_password` and maps its result; synchronous when the hook is. */
+export function callCheckPassword(source: HookSource, environ: Environ, user: string, password: string, timeoutMs: number): MaybePromise<AuthnResult> {
+  const v = invoke(source, 'check_password', timeoutMs, environ, user, password);
+  const label = source.label;
+  return isPending(v) ? v.then((x) => mapPassword(x, user, password, label)) : mapPassword(v, user, password, label);
 }
 
-/** Calls `get_realm_hash` and maps its result. */
-export async function callGetRealmHash(
-  source: HookSource,
-  environ: Environ,
-  user: string,
-  realm: string,
-  timeoutMs: number,
-): Promise<RealmHashResult> {
-  const r = await invoke(source, 'get_realm_hash', [environ, user, realm], timeoutMs);
-  if (!r.ok) return { outcome: 'error', error: r.error };
-  const v = r.value;
+function mapPassword(v: unknown, user: string, password: string, label: string): AuthnResult {
+  return v instanceof HookFailure ? { outcome: 'error', error: redact(v.error, password) } : mapCheckPassword(v, user, label);
+}
+
+/** Calls `get_realm_hash` and maps its result; synchronous when the hook is. */
+export function callGetRealmHash(source: HookSource, environ: Environ, user: string, realm: string, timeoutMs: number): MaybePromise<RealmHashResult> {
+  const v = invoke(source, 'get_realm_hash', timeoutMs, environ, user, realm);
+  const label = source.label;
+  return isPending(v) ? v.then((x) => mapRealmHash(x, label)) : mapRealmHash(v, label);
+}
+
+function mapRealmHash(v: unknown, label: string): RealmHashResult {
+  if (v instanceof HookFailure) return { outcome: 'error', error: v.error };
   if (v === null || v === undefined) return { outcome: 'not-found' };
   const hash = typeof v === 'string' ? v : v instanceof Uint8Array ? Buffer.from(v).toString('latin1') : undefined;
   if (hash === undefined || hash === '') {
     return {
       outcome: 'error',
-      error: new HookResultError(`${source.label}: get_realm_hash must return a non-empty hex string or null, not ${hash === '' ? 'an empty string' : describe(v)}`),
+      error: new HookResultError(`${label}: get_realm_hash must return a non-empty hex string or null, not ${hash === '' ? 'an empty string' : describe(v)}`),
     };
   }
   return { outcome: 'found', hash };
 }
 
 /** Calls `groups_for_user` and maps its result; a bare string is a wrong type (SPEC §1). */
-export async function callGroupsForUser(source: HookSource, environ: Environ, user: string, timeoutMs: number): Promise<GroupsResult> {
-  const r = await invoke(source, 'groups_for_user', [environ, user], timeoutMs);
-  if (!r.ok) return { outcome: 'error', error: r.error };
-  const v = r.value;
-  const wrong = (why: string): GroupsResult => ({ outcome: 'error', error: new HookResultError(`${source.label}: groups_for_user ${why}`) });
+export function callGroupsForUser(source: HookSource, environ: Environ, user: string, timeoutMs: number): MaybePromise<GroupsResult> {
+  const v = invoke(source, 'groups_for_user', timeoutMs, environ, user);
+  const label = source.label;
+  return isPending(v) ? v.then((x) => mapGroups(x, label)) : mapGroups(v, label);
+}
+
+function mapGroups(v: unknown, label: string): GroupsResult {
+  if (v instanceof HookFailure) return { outcome: 'error', error: v.error };
+  const wrong = (why: string): GroupsResult => ({ outcome: 'error', error: new HookResultError(`${label}: groups_for_user ${why}`) });
   if (typeof v === 'string') return wrong('returned a bare string; return an array of group names');
   if (typeof v !== 'object' || v === null || typeof (v as Iterable<unknown>)[Symbol.iterator] !== 'function') {
     return wrong(`must return an iterable of group names, not ${describe(v)}`);
@@ -204,20 +219,26 @@ export async function callGroupsForUser(source: HookSource, environ: Environ, us
       groups.push(name);
     }
   } catch (err) {
-    return { outcome: 'error', error: asHookError(err, source.label, 'groups_for_user') };
+    return { outcome: 'error', error: asHookError(err, label, 'groups_for_user') };
   }
   return { outcome: 'groups', groups: Object.freeze(groups) };
 }
 
+const ALLOW: AccessResult = Object.freeze({ outcome: 'allow' });
+const DENY: AccessResult = Object.freeze({ outcome: 'deny' });
+const NO_OPINION: AccessResult = Object.freeze({ outcome: 'no-opinion' });
+
 /** Calls `allow_access` and maps its result: anything but a boolean or null is an error (→ 403). */
-export async function callAllowAccess(source: HookSource, environ: Environ, host: string, timeoutMs: number): Promise<AccessResult> {
-  const r = await invoke(source, 'allow_access', [environ, host], timeoutMs);
-  if (!r.ok) return { outcome: 'error', error: r.error };
-  if (r.value === true) return { outcome: 'allow' };
-  if (r.value === false) return { outcome: 'deny' };
-  if (r.value === null || r.value === undefined) return { outcome: 'no-opinion' };
-  return {
-    outcome: 'error',
-    error: new HookResultError(`${source.label}: allow_access must return true, false or null, not ${describe(r.value)}`),
-  };
+export function callAllowAccess(source: HookSource, environ: Environ, host: string, timeoutMs: number): MaybePromise<AccessResult> {
+  const v = invoke(source, 'allow_access', timeoutMs, environ, host);
+  const label = source.label;
+  return isPending(v) ? v.then((x) => mapAccess(x, label)) : mapAccess(v, label);
+}
+
+function mapAccess(v: unknown, label: string): AccessResult {
+  if (v instanceof HookFailure) return { outcome: 'error', error: v.error };
+  if (v === true) return ALLOW;
+  if (v === false) return DENY;
+  if (v === null || v === undefined) return NO_OPINION;
+  return { outcome: 'error', error: new HookResultError(`${label}: allow_access must return true, false or null, not ${describe(v)}`) };
 }

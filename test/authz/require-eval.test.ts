@@ -189,7 +189,7 @@ describe('evaluateRequire: group look-ups', () => {
 
   it('a rejected look-up propagates instead of granting', async () => {
     const ctx = { ...context(), groups: () => Promise.reject(new Error('boom')) };
-    await assert.rejects(evaluateRequire(parseRequireSpec(['group admins', 'user bob']), ctx), /boom/);
+    await assert.rejects(async () => evaluateRequire(parseRequireSpec(['group admins', 'user bob']), ctx), /boom/);
   });
 });
 

@@ -266,12 +266,20 @@ test('Envoy mode: outside the prefix is a 404; a URI header disagreeing with the
   assert.equal((await send(envoy, '/ext_authz/admin', [['X-Forwarded-Uri', '/admin']])).status, 401);
 });
 
-test('a fault in the engine is an empty 500, never a grant', async () => {
-  const base = await serve({ engine: { decide: () => Promise.reject(new Error('boom')), policyFor: engine.policyFor } });
-  const r = await send(base, '/_auth', [uri('/pub')]);
-  assert.equal(r.status, 500);
-  assert.equal(r.headers['remote-user'], undefined);
-  assert.equal(r.body, '');
+test('a fault in the engine is an empty 500, never a grant, whether it throws or rejects', async () => {
+  const faults = [
+    () => {
+      throw new Error('boom');
+    },
+    () => Promise.reject(new Error('boom')),
+  ];
+  for (const fault of faults) {
+    const base = await serve({ engine: { decide: async () => fault(), evaluate: fault, policyFor: engine.policyFor } });
+    const r = await send(base, '/_auth', [uri('/pub')]);
+    assert.equal(r.status, 500);
+    assert.equal(r.headers['remote-user'], undefined);
+    assert.equal(r.body, '');
+  }
 });
 
 test('a hook time-out is a 503 with Retry-After', async () => {
