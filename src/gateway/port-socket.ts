@@ -18,6 +18,7 @@ export class PortSocket extends Duplex {
   #unacked = 0;
   #pendingWrite: (() => void) | null = null;
   #owed = 0;
+  #peerEnded = false;
   #timer: NodeJS.Timeout | null = null;
   #timeoutMs = 0;
   readonly remoteAddress: string | undefined = undefined;
@@ -25,12 +26,19 @@ export class PortSocket extends Duplex {
   readonly localPort: number | undefined = undefined;
   readonly encrypted = false;
 
-  constructor(port: MessagePort) {
+  /**
+   * @param onPeerLost Called, before this stream is destroyed, when the other side closes the
+   *   port without ending the stream first: its thread may have died (a worker's ports close
+   *   a little before the parent sees the worker exit).
+   */
+  constructor(port: MessagePort, onPeerLost?: () => void) {
     super({ allowHalfOpen: false });
     this.#port = port;
     port.on('message', (m: Uint8Array | Control) => this.#onMessage(m));
     port.on('close', () => {
-      if (!this.destroyed) this.destroy(this.readableEnded ? undefined : Object.assign(new Error('port closed'), { code: 'ECONNRESET' }));
+      if (this.destroyed) return;
+      if (!this.#peerEnded) onPeerLost?.();
+      this.destroy(this.readableEnded ? undefined : Object.assign(new Error('port closed'), { code: 'ECONNRESET' }));
     });
   }
 
@@ -42,6 +50,7 @@ export class PortSocket extends Duplex {
       if (this.push(buf)) this.#ack(buf.length);
       else this.#owed += buf.length;
     } else if (m.t === 'end') {
+      this.#peerEnded = true;
       this.push(null);
     } else if (m.t === 'ack') {
       this.#unacked -= m.n;

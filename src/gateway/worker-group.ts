@@ -5,7 +5,7 @@
  * its requests are done.
  * @module
  */
-import { MessageChannel, Worker } from 'node:worker_threads';
+import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
 import { describeError } from '../log.js';
 import type { Logger } from '../types.js';
 import { workerSpecifier } from './entry.js';
@@ -23,6 +23,15 @@ export interface WorkerHostData {
 export type HostMessage =
   | { readonly t: 'ready'; readonly failed: readonly string[] }
   | { readonly t: 'log'; readonly level: 'info' | 'warn' | 'error'; readonly message: string; readonly fields?: Record<string, unknown> };
+
+/** What the parent sends a worker host: a connection's port, or a liveness check. */
+export type WorkerCommand = { readonly t: 'connect'; readonly port: MessagePort } | { readonly t: 'ping'; readonly n: number };
+
+/** A worker host's answer to `ping`, with its number. */
+export interface WorkerPong {
+  readonly t: 'pong';
+  readonly n: number;
+}
 
 /** Passes a host's log message on to the parent's logger. */
 export function relayLog(logger: Logger, m: HostMessage, fields: Record<string, unknown>): void {
@@ -48,6 +57,16 @@ export class WorkerInstance {
   state: 'starting' | 'ready' | 'retiring' | 'gone' = 'starting';
   inFlight = 0;
   requests = 0;
+  /**
+   * While the thread may be dying: resolves `true` once it answers a ping (alive), `false`
+   * once it has exited. New requests wait for it rather than go to a dead thread.
+   */
+  #check: Promise<boolean> | null = null;
+  #checked: ((alive: boolean) => void) | null = null;
+  /** The last ping sent: only its pong says the thread outlived every sign of death so far. */
+  #pings = 0;
+  /** An uncaught error was reported: only the exit settles the check. */
+  #dying = false;
 
   constructor(data: WorkerHostData, logger: Logger, onGone: (w: WorkerInstance) => void) {
     this.worker = new Worker(workerSpecifier('worker-host'), { workerData: data, stdout: false, stderr: false });
@@ -55,18 +74,24 @@ export class WorkerInstance {
     // Each connection is a fresh MessageChannel; the worker's server takes the other end.
     this.pool = new HopPool(() => {
       const { port1, port2 } = new MessageChannel();
-      worker.postMessage({ t: 'connect', port: port2 }, [port2]);
-      return new PortSocket(port1);
+      worker.postMessage({ t: 'connect', port: port2 } satisfies WorkerCommand, [port2]);
+      // A port the worker drops mid-stream is the first sign of a dead thread: 'exit' comes later.
+      return new PortSocket(port1, () => this.#suspect());
     });
     this.ready = new Promise<readonly string[]>((resolve, reject) => {
-      worker.on('message', (m: HostMessage) => {
+      worker.on('message', (m: HostMessage | WorkerPong) => {
         if (m.t === 'ready') {
           if (this.state === 'starting') this.state = 'ready';
           resolve(m.failed);
+        } else if (m.t === 'pong') {
+          if (m.n === this.#pings && !this.#dying) this.#settleCheck(true);
         } else relayLog(logger, m, { applicationGroup: data.group, threadId: worker.threadId });
       });
       worker.once('error', (err) => {
         logger.error('application group worker failed', { applicationGroup: data.group, ...describeError(err) });
+        // An uncaught error ends the thread: nothing more goes to it.
+        this.#dying = true;
+        this.#suspect();
         reject(err);
       });
       worker.once('exit', () => {
@@ -74,9 +99,32 @@ export class WorkerInstance {
         this.pool.destroy();
         reject(new Error('worker exited'));
         onGone(this);
+        this.#settleCheck(false);
       });
     });
     this.ready.catch(() => undefined);
+  }
+
+  /** Pending while the thread may be dead (see `#check`); `null` when it is taken to be alive. */
+  get check(): Promise<boolean> | null {
+    return this.#check;
+  }
+
+  /** Holds new requests until the thread answers a ping sent after this (alive) or has exited. */
+  #suspect(): void {
+    if (this.state === 'gone') return;
+    this.#check ??= new Promise<boolean>((resolve) => (this.#checked = resolve));
+    if (this.#dying) return;
+    // A dead thread runs no more JavaScript, so it cannot answer; its 'exit' settles the check.
+    this.worker.postMessage({ t: 'ping', n: ++this.#pings } satisfies WorkerCommand);
+  }
+
+  #settleCheck(alive: boolean): void {
+    const settle = this.#checked;
+    if (settle === null) return;
+    this.#check = null;
+    this.#checked = null;
+    settle(alive);
   }
 
   /** Forwards a request to this worker. */
@@ -103,6 +151,15 @@ export class WorkerInstance {
   }
 }
 
+/** Answers a request no worker could take. */
+function badGateway(job: ForwardJob, done: (outcome: ForwardOutcome) => void): void {
+  if (!job.res.headersSent) {
+    job.res.writeHead(502, { 'Content-Type': 'text/plain; charset=utf-8' });
+    job.res.end('Bad Gateway\n');
+  }
+  done('upstream-error');
+}
+
 /** A named application group and its current worker. */
 export class WorkerGroup {
   readonly name: string;
@@ -110,6 +167,7 @@ export class WorkerGroup {
   reloads = 0;
   requests = 0;
   #current: WorkerInstance | null = null;
+  #closed = false;
   readonly #retiring = new Set<WorkerInstance>();
   readonly #logger: Logger;
 
@@ -135,17 +193,31 @@ export class WorkerGroup {
   forward(app: string, job: ForwardJob, done: (outcome: ForwardOutcome) => void): void {
     this.apps.add(app);
     this.requests++;
+    this.#dispatch(job, done, true);
+  }
+
+  /**
+   * Sends the job to the current worker once it can take it. A request that arrives while a
+   * served worker may be dying waits to learn which: if the thread has exited, the request
+   * (not yet sent anywhere) goes to its replacement, once.
+   */
+  #dispatch(job: ForwardJob, done: (outcome: ForwardOutcome) => void, mayRedispatch: boolean): void {
+    // A closed group starts no thread for a request that was waiting on one.
+    if (this.#closed) return badGateway(job, done);
     const w = this.current();
+    const check = w.check;
+    if (check !== null) {
+      void check.then((alive) => {
+        if (alive) w.forward(job, done);
+        else if (mayRedispatch) this.#dispatch(job, done, false);
+        else badGateway(job, done);
+      });
+      return;
+    }
     if (w.state === 'ready') return w.forward(job, done);
     w.ready.then(
       () => w.forward(job, done),
-      () => {
-        if (!job.res.headersSent) {
-          job.res.writeHead(502, { 'Content-Type': 'text/plain; charset=utf-8' });
-          job.res.end('Bad Gateway\n');
-        }
-        done('upstream-error');
-      },
+      () => badGateway(job, done),
     );
   }
 
@@ -173,6 +245,7 @@ export class WorkerGroup {
 
   /** Ends every worker now. */
   async close(): Promise<void> {
+    this.#closed = true;
     await Promise.all(this.workers().map((w) => w.worker.terminate()));
   }
 }

@@ -10,7 +10,7 @@ import type { Logger } from '../types.js';
 import { createMainApps, type MainApps } from './main-apps.js';
 import { PortSocket } from './port-socket.js';
 import { receiveHop } from './receive.js';
-import type { HostMessage, WorkerHostData } from './worker-group.js';
+import type { HostMessage, WorkerCommand, WorkerHostData, WorkerPong } from './worker-group.js';
 
 /** A logger that posts each line to the parent, which logs it with its own logger. */
 export function postingLogger(post: (m: HostMessage) => void): Logger {
@@ -58,8 +58,10 @@ async function main(port: MessagePort, data: WorkerHostData): Promise<void> {
   // The parent owns the connections: they stay open until it closes them.
   server.keepAliveTimeout = 0;
   server.requestTimeout = 0;
-  port.on('message', (m: { t: 'connect'; port: MessagePort }) => {
+  port.on('message', (m: WorkerCommand) => {
     if (m.t === 'connect') server.emit('connection', new PortSocket(m.port));
+    // Answered from the event loop, so a pong means this thread still runs.
+    else if (m.t === 'ping') port.postMessage({ t: 'pong', n: m.n } satisfies WorkerPong);
   });
   const failed = await preloadAll(apps, data.preload, logger);
   port.postMessage({ t: 'ready', failed } satisfies HostMessage);

@@ -24,6 +24,14 @@ const app = express();
 app.get('/hello', (req, res) => res.json({ path: req.path, user: req.remoteUser ?? null, original: req.originalUrl }));
 export default app;`;
 
+/** An app that can drop its connection without dying. */
+const DROP_APP = `import { threadId } from 'node:worker_threads';
+export default function app(req, res) {
+  if (req.url === '/drop') return void req.socket.destroy();
+  res.setHeader('content-type', 'application/json');
+  res.end(JSON.stringify({ threadId }));
+}`;
+
 let s: Started;
 let app: string;
 let reloadMain: string;
@@ -48,6 +56,8 @@ before(async () => {
         mount('/express', writeApp(expressApp()), { applicationGroup: 'ex' }),
         mount('/rm', reloadMain, { applicationGroup: '%{GLOBAL}' }),
         mount('/rw', reloadWorker, { applicationGroup: 'reloading' }),
+        mount('/crashy', app, { applicationGroup: 'crashy' }),
+        mount('/drop', writeApp(DROP_APP), { applicationGroup: 'drop' }),
       ],
     },
     [
@@ -154,4 +164,24 @@ test('a worker group whose thread dies answers 502 in flight and starts a new th
   const after = (await raw(s.port, '/srv/')).json;
   assert.equal(after.instances, 1);
   assert.notEqual(after.threadId, before);
+});
+
+test('the requests that arrive together right after a worker thread dies all go to one new thread', async () => {
+  const before = (await raw(s.port, '/crashy/')).json.threadId;
+  assert.equal((await get(s.url + '/crashy/crash?ms=50')).status, 502);
+  const next = await Promise.all(Array.from({ length: 4 }, () => raw(s.port, '/crashy/')));
+  assert.deepEqual(next.map((r) => r.status), [200, 200, 200, 200]);
+  assert.deepEqual(next.map((r) => r.json.instances), [1, 1, 1, 1]);
+  assert.equal(new Set(next.map((r) => r.json.threadId)).size, 1);
+  assert.notEqual(next[0]!.json.threadId, before);
+});
+
+test('a worker thread that drops a connection but lives on keeps serving', async () => {
+  const before = (await raw(s.port, '/drop/')).json.threadId;
+  assert.equal((await raw(s.port, '/drop/drop')).status, 502);
+  const after = await raw(s.port, '/drop/');
+  assert.equal(after.status, 200);
+  assert.equal(after.json.threadId, before, 'the live thread was kept, not replaced');
+  const group = s.gateway.status().applicationGroups.find((g) => g.name === 'drop')!;
+  assert.equal(group.workers.length, 1);
 });
