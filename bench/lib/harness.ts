@@ -26,7 +26,12 @@ export interface Result {
 }
 
 export async function startTarget(t: Target): Promise<{ port: number; child: ChildProcess }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', t.script, ...(t.args ?? [])], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const argv = [process.execPath, '--import', 'tsx', t.script, ...(t.args ?? [])];
+  // BENCH_SERVER_CPU=1 pins each server to that CPU (taskset): with the load generator on the
+  // other core, the two stop trading places, which steadies the figures on a 2-core machine.
+  const pin = process.env.BENCH_SERVER_CPU;
+  const [cmd, ...args] = pin === undefined ? argv : ['taskset', '-c', pin, ...argv];
+  const child = spawn(cmd!, args, { stdio: ['ignore', 'pipe', 'inherit'] });
   const port = await new Promise<number>((resolve, reject) => {
     let out = '';
     child.stdout!.on('data', (b: Buffer) => {

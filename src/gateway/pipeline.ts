@@ -9,7 +9,9 @@ import type { LocationGroupSpec } from '../config/gateway-spec.js';
 import { NO_ENV } from '../config/merge.js';
 import type { Engine } from '../engine/decide.js';
 import { normalizePath } from '../environ/normalize-path.js';
-import { attachIdentity, decideNodeRequest, type AuthhookRequestFields } from '../fronts/node-request.js';
+import { attachIdentity, engineInputFor, type AuthhookRequestFields } from '../fronts/node-request.js';
+import type { EngineInput } from '../engine/decide.js';
+import { isPending, type MaybePromise } from '../maybe-promise.js';
 import { renderFault, renderRefusal } from '../fronts/render.js';
 import { describeError } from '../log.js';
 import type { Decision, Environ, Logger } from '../types.js';
@@ -104,14 +106,30 @@ export function createPipeline(ctx: PipelineContext): (req: IncomingMessage, res
       extra.PATH_INFO = route.pathInfo;
     }
     const options = { serverName: ctx.serverName, serverPort: ctx.serverPort, extra, ...groups };
-    decideNodeRequest(ctx.engine, req, options).then(
-      ({ decision, environ }) => decided(ctx, req, res, state, decision, setEnv === NO_ENV ? environ : Object.freeze({ ...setEnv, ...environ })),
-      (err: unknown) => {
-        ctx.logger.error('authhook fault; request refused', describeError(err));
-        renderFault(res);
-      },
-    );
+    let input: EngineInput;
+    let decision: MaybePromise<Decision>;
+    try {
+      input = engineInputFor(req, options);
+      decision = ctx.engine.evaluate(input);
+    } catch (err) {
+      return refuseOnFault(ctx, res, err);
+    }
+    const environ = setEnv === NO_ENV ? input.environ : Object.freeze({ ...setEnv, ...input.environ });
+    // Synchronous hooks give the decision now: dispatched without a promise or a microtask.
+    if (!isPending(decision)) {
+      try {
+        return decided(ctx, req, res, state, decision, environ);
+      } catch (err) {
+        return refuseOnFault(ctx, res, err);
+      }
+    }
+    decision.then((d) => decided(ctx, req, res, state, d, environ)).catch((err: unknown) => refuseOnFault(ctx, res, err));
   };
+}
+
+function refuseOnFault(ctx: PipelineContext, res: ServerResponse, err: unknown): void {
+  ctx.logger.error('authhook fault; request refused', describeError(err));
+  renderFault(res);
 }
 
 function notFound(res: ServerResponse): void {
