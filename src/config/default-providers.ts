@@ -23,10 +23,12 @@ export interface DefaultProviderFactories extends ProviderFactories {
 
 /** A source over a file provider that passes on its `generation` (and `slow`) to a credential cache. */
 function fileSource(label: string, provider: HookModule & FileProvider & { readonly slow?: boolean }): HookSource {
-  const mod = Promise.resolve(extractHooks(provider as unknown as Record<string, unknown>, label));
+  const hooks = extractHooks(provider as unknown as Record<string, unknown>, label);
+  const mod = Promise.resolve(hooks);
   const source: HookSource & { readonly generation: number; readonly slow?: boolean } = {
     label,
     current: () => mod,
+    peek: () => hooks,
     get generation() {
       return provider.generation;
     },

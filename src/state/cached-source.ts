@@ -71,6 +71,11 @@ export function cachedSource(source: HookSource, realm: string, cache: Credentia
   let lastOuter: Promise<HookModule> | null = null;
   return Object.freeze({
     label: source.label,
+    // A hit then needs no promise at all: call-hook calls a peeked module synchronously.
+    peek(): HookModule | undefined {
+      const mod = source.peek?.();
+      return mod === undefined ? undefined : wrapFor(mod);
+    },
     current(): Promise<HookModule> {
       const p = source.current();
       if (p !== lastInner || lastOuter === null) {

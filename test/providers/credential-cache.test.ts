@@ -7,7 +7,8 @@ import { compileConfig } from '../../src/config/compile.js';
 import { staticSource } from '../../src/hooks/load-script.js';
 import { createEngine } from '../../src/engine/decide.js';
 import { cachedSource, withAuthnCache } from '../../src/state/cached-source.js';
-import { createCredentialCache } from '../../src/state/credential-cache.js';
+import { createCredentialCache, hmacSha256Base64 } from '../../src/state/credential-cache.js';
+import { createHmac, randomBytes } from 'node:crypto';
 import type { HookSource } from '../../src/config/model.js';
 import type { CheckPasswordReturn } from '../../src/types.js';
 import { basic, environ, eventually, memoryLogger, tempDir } from '../helpers/index.js';
@@ -172,4 +173,20 @@ test('the typed config rejects a bad authnCache setting, naming the key', () => 
     (e: unknown) => (e as { code?: string }).code === 'AUTHHOOK_ERR_CONFIG_INVALID' && String((e as { where?: string }).where).includes('authnCache'),
   );
   assert.throws(() => compileConfig({ locations: [{ path: '/', authnCache: { ttl: 5 } as never }] }), (e: unknown) => (e as { code?: string }).code === 'AUTHHOOK_ERR_CONFIG_INVALID');
+});
+
+test('the cache key is exactly HMAC-SHA256 of realm, NUL, user, NUL, password, for any length', () => {
+  for (const secret of [randomBytes(32), randomBytes(64), randomBytes(100), Buffer.alloc(0)]) {
+    const keyOf = hmacSha256Base64(secret);
+    for (const [realm, user, password] of [
+      ['R', 'alice', 'wonderland'],
+      ['Staff only', 'zoë', 'pässwörd ✓'],
+      ['', 'u', ''],
+      ['R', 'long', 'x'.repeat(5000)],
+      ['R', 'edge', 'y'.repeat(4096 - 8)],
+    ]) {
+      const expected = createHmac('sha256', secret).update(`${realm}\u0000${user}\u0000${password}`, 'utf8').digest('base64');
+      assert.equal(keyOf(realm!, user!, password!), expected, `${secret.length}-byte secret, ${password!.length}-char password`);
+    }
+  }
 });

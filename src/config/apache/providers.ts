@@ -28,14 +28,26 @@ function checkBuiltin(ref: ProviderRef, factories: ProviderFactories): void {
 
 /** One source that asks the Basic build for passwords and the Digest build for realm hashes. */
 function bothSchemes(label: string, basic: HookSource, digest: HookSource): HookSource {
+  // The combined module is remade only when either build hands out a new one.
+  let last: { b: HookModule; d: HookModule; out: HookModule } | null = null;
+  const combine = (b: HookModule, d: HookModule): HookModule => {
+    if (last !== null && last.b === b && last.d === d) return last.out;
+    const out: HookModule = {};
+    if (b.check_password !== undefined) out.check_password = b.check_password;
+    if (d.get_realm_hash !== undefined) out.get_realm_hash = d.get_realm_hash;
+    last = { b, d, out: Object.freeze(out) };
+    return last.out;
+  };
   return Object.freeze({
     label,
+    peek(): HookModule | undefined {
+      const b = basic.peek?.();
+      const d = digest.peek?.();
+      return b === undefined || d === undefined ? undefined : combine(b, d);
+    },
     async current(): Promise<HookModule> {
       const [b, d] = await Promise.all([basic.current(), digest.current()]);
-      const out: HookModule = {};
-      if (b.check_password !== undefined) out.check_password = b.check_password;
-      if (d.get_realm_hash !== undefined) out.get_realm_hash = d.get_realm_hash;
-      return Object.freeze(out);
+      return combine(b, d);
     },
   });
 }
