@@ -120,6 +120,14 @@ function installAccessors(proto: object): boolean {
   return true;
 }
 
+/**
+ * The request class of the servers authhook creates itself (the gateway, its worker and
+ * daemon hosts): its prototype takes the accessors, so these requests get the identity in one
+ * write and the app environ on first read, as Express requests do.
+ * @example createServer({ IncomingMessage: IdentityIncomingMessage }, listener)
+ */
+export class IdentityIncomingMessage extends IncomingMessage {}
+
 /** Sets `auth`, `remoteUser`, `authType` and `environ` on the request for the app. */
 export function attachIdentity(req: IncomingMessage & AuthhookRequestFields, decision: Decision, environ: Environ): void {
   const mode = modeFor(req);

@@ -12,6 +12,7 @@ import { registerModulePath } from './node-path-hook.js';
 import { receiveHop } from './receive.js';
 import { postingLogger, preloadAll } from './worker-host.js';
 import type { HostMessage } from './worker-group.js';
+import { IdentityIncomingMessage } from '../fronts/request-identity.js';
 
 /** What the gateway tells a daemon process first, over the IPC channel. */
 export interface DaemonInit {
@@ -70,7 +71,7 @@ async function start(init: DaemonInit): Promise<void> {
   process.title = init.title;
   registerModulePath(init.modulePath);
   const groups = createAppGroups(logger);
-  const server = createServer(daemonListener(groups));
+  const server = createServer({ IncomingMessage: IdentityIncomingMessage }, daemonListener(groups));
   // The gateway owns the connections and the time limits.
   server.keepAliveTimeout = 0;
   server.requestTimeout = 0;

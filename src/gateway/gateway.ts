@@ -22,6 +22,7 @@ import { createPipeline, type PipelineContext } from './pipeline.js';
 import { createMountTable } from './route.js';
 import { GatewayCounters, type GatewayStatus } from './status.js';
 import { watchApps, type AppWatcher } from './watch-apps.js';
+import { IdentityIncomingMessage } from '../fronts/request-identity.js';
 
 /** Options of `createGateway`. */
 export interface GatewayOptions {
@@ -128,7 +129,7 @@ export function createGateway(options: GatewayOptions): Gateway {
   const st = newState(options);
   const ctx = pipelineContext(options, st);
   if (options.reloadOnChanges === true) st.watcher = watchApps((app) => reloadApp(st, app), options.logger);
-  const server = createServer(createPipeline(ctx));
+  const server = createServer({ IncomingMessage: IdentityIncomingMessage }, createPipeline(ctx));
   const close = (): Promise<void> => closeAll(server, st);
   const input = {
     mounts: options.mounts, daemonProcesses: options.daemonProcesses ?? [], locationGroups: ctx.locationGroups,

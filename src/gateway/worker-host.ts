@@ -11,6 +11,7 @@ import { createMainApps, type MainApps } from './main-apps.js';
 import { PortSocket } from './port-socket.js';
 import { receiveHop } from './receive.js';
 import type { HostMessage, WorkerCommand, WorkerHostData, WorkerPong } from './worker-group.js';
+import { IdentityIncomingMessage } from '../fronts/request-identity.js';
 
 /** A logger that posts each line to the parent, which logs it with its own logger. */
 export function postingLogger(post: (m: HostMessage) => void): Logger {
@@ -54,7 +55,7 @@ export async function preloadAll(apps: MainApps, paths: readonly string[], logge
 async function main(port: MessagePort, data: WorkerHostData): Promise<void> {
   const logger = postingLogger((m) => port.postMessage(m));
   const apps = createMainApps(logger);
-  const server = createServer(hopListener(apps));
+  const server = createServer({ IncomingMessage: IdentityIncomingMessage }, hopListener(apps));
   // The parent owns the connections: they stay open until it closes them.
   server.keepAliveTimeout = 0;
   server.requestTimeout = 0;

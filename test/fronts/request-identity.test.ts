@@ -4,7 +4,7 @@ import { createServer, IncomingMessage } from 'node:http';
 import express from 'express';
 import request from 'supertest';
 import { express as authhook } from '../../src/index.js';
-import { attachIdentity, type AuthhookRequestFields } from '../../src/fronts/request-identity.js';
+import { attachIdentity, IdentityIncomingMessage, type AuthhookRequestFields } from '../../src/fronts/request-identity.js';
 import type { Decision } from '../../src/types.js';
 import { basic, memoryLogger } from '../helpers/index.js';
 
@@ -118,4 +118,23 @@ test('a prototype that already defines one of the names is left alone: own prope
   assert.deepEqual(anonymous.environ, { A: '1' });
   assert.equal(anonymous.auth?.user, null);
   assert.equal(anonymous.remoteUser, 'from-the-class');
+});
+
+test("authhook's own servers' requests get the identity through the accessors, environ made on first read", async () => {
+  let got: Record<string, unknown> = {};
+  const server = createServer({ IncomingMessage: IdentityIncomingMessage }, (incoming, res) => {
+    const req = incoming as IncomingMessage & AuthhookRequestFields;
+    attachIdentity(req, decision('alice'), Object.freeze({ REQUEST_METHOD: 'GET' }));
+    got = { own: Object.hasOwn(req, 'remoteUser'), user: req.remoteUser, environ: req.environ, same: req.environ === req.environ };
+    res.end();
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  await fetch(`http://127.0.0.1:${(server.address() as { port: number }).port}/`);
+  server.close();
+  assert.deepEqual(got, {
+    own: false,
+    user: 'alice',
+    environ: { REQUEST_METHOD: 'GET', REMOTE_USER: 'alice', AUTH_TYPE: 'Basic', AUTHENTICATE_MAIL: 'a@example.org' },
+    same: true,
+  });
 });
