@@ -7,7 +7,6 @@
  */
 import type { LocationGroupSpec, MountSpec } from '../config/gateway-spec.js';
 import { prefixMatches } from '../engine/policy-lookup.js';
-import { locationGroupsAt } from './mounts.js';
 
 /** The mount serving a path and how the path splits. */
 export interface MountRoute {
@@ -67,4 +66,28 @@ export function appUrl(pathInfo: string, url: string): string {
   // The common case: the client's spelling was already canonical, so it is the tail of the URL.
   if (rawPath.endsWith(pathInfo) && !pathInfo.includes('%')) return pathInfo + query;
   return encodeURI(pathInfo).replace(/[?#]/g, encodeURIComponent) + query;
+}
+
+const depth = (p: string): number => p.split('/').filter(Boolean).length;
+
+/** The policy look-up's order: prefixes by depth (then length), then regexes; config order within a tie. */
+function specificity(a: { g: LocationGroupSpec; i: number }, b: { g: LocationGroupSpec; i: number }): number {
+  if (a.g.kind !== b.g.kind) return a.g.kind === 'prefix' ? -1 : 1;
+  const byPath = a.g.kind === 'prefix' ? depth(a.g.path) - depth(b.g.path) || a.g.path.length - b.g.path.length : 0;
+  return byPath || a.i - b.i;
+}
+
+/** `WSGIProcessGroup` / `WSGIApplicationGroup` at a path: later and more specific sections win, as for policy. */
+export function locationGroupsAt(groups: readonly LocationGroupSpec[], path: string): { processGroup: string | null; applicationGroup: string | null } {
+  const matching = groups
+    .map((g, i) => ({ g, i }))
+    .filter(({ g }) => (g.kind === 'prefix' ? prefixMatches(g.path, path) : g.regex!.test(path)))
+    .sort(specificity);
+  let processGroup: string | null = null;
+  let applicationGroup: string | null = null;
+  for (const { g } of matching) {
+    processGroup = g.processGroup ?? processGroup;
+    applicationGroup = g.applicationGroup ?? applicationGroup;
+  }
+  return { processGroup, applicationGroup };
 }
