@@ -46,7 +46,7 @@ const NONE_REMOVED: readonly string[] = Object.freeze([]);
  * that is what is scanned: `headers` is left unbuilt (Node builds it on first read) unless
  * there is something to remove from it.
  */
-export function stripIdentityHeaders(req: { headers: IncomingHttpHeaders; rawHeaders: string[] }): readonly string[] {
+export function stripIdentityHeaders(req: { headers: IncomingHttpHeaders; rawHeaders: string[]; headersDistinct?: Record<string, string[] | undefined> }): readonly string[] {
   const raw = req.rawHeaders;
   let removed: string[] | undefined;
   for (let i = 0; i < raw.length; i += 2) {
@@ -64,6 +64,11 @@ export function stripIdentityHeaders(req: { headers: IncomingHttpHeaders; rawHea
   }
   raw.length = 0;
   raw.push(...kept);
-  for (const name of removed) delete req.headers[name];
+  // Node's other view of the headers (built on first read, perhaps already) loses them too.
+  const distinct = req.headersDistinct;
+  for (const name of removed) {
+    delete req.headers[name];
+    if (distinct !== undefined) delete distinct[name];
+  }
   return removed;
 }

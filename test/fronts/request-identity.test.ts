@@ -138,3 +138,18 @@ test("authhook's own servers' requests get the identity through the accessors, e
     same: true,
   });
 });
+
+test('a client-sent Remote-User is gone from headers, rawHeaders and headersDistinct, even when they were read first', async () => {
+  const app = express();
+  app.use((req, _res, next) => {
+    assert.deepEqual(req.headersDistinct['remote-user'], ['admin']);
+    assert.equal(req.headers['remote-user'], 'admin');
+    next();
+  });
+  app.use(middleware());
+  app.get('/', (req, res) =>
+    res.json({ header: req.headers['remote-user'] ?? null, distinct: req.headersDistinct['remote-user'] ?? null, raw: req.rawHeaders.some((h) => /^remote-user$/i.test(h)) }),
+  );
+  const r = await request(app).get('/').set('Authorization', basic('alice', 'wonderland')).set('Remote-User', 'admin');
+  assert.deepEqual(r.body, { header: null, distinct: null, raw: false });
+});
