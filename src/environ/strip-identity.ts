@@ -44,7 +44,7 @@ const NONE_REMOVED: readonly string[] = Object.freeze([]);
  * Removes identity headers from a Node request in place (both `rawHeaders` and `headers`),
  * and returns the names removed, for the log. Whatever a client sent is in `rawHeaders`, so
  * that is what is scanned: `headers` is left unbuilt (Node builds it on first read) unless
- * there is something to remove from it.
+ * there is something to remove.
  */
 export function stripIdentityHeaders(req: { headers: IncomingHttpHeaders; rawHeaders: string[]; headersDistinct?: Record<string, string[] | undefined> }): readonly string[] {
   const raw = req.rawHeaders;
@@ -58,17 +58,19 @@ export function stripIdentityHeaders(req: { headers: IncomingHttpHeaders; rawHea
     if (isIdentityHeader(lower) && !(removed ??= []).includes(lower)) removed.push(lower);
   }
   if (removed === undefined) return NONE_REMOVED;
+  // Node builds `headers` and `headersDistinct` from rawHeaders on first read, counting the
+  // header lines it parsed, so both are built (if not yet) and cleaned before rawHeaders shrinks.
+  const { headers } = req;
+  const distinct = req.headersDistinct;
+  for (const name of removed) {
+    delete headers[name];
+    if (distinct !== undefined) delete distinct[name];
+  }
   const kept: string[] = [];
   for (let i = 0; i + 1 < raw.length; i += 2) {
     if (!removed.includes(raw[i]!.toLowerCase())) kept.push(raw[i]!, raw[i + 1]!);
   }
   raw.length = 0;
   raw.push(...kept);
-  // Node's other view of the headers (built on first read, perhaps already) loses them too.
-  const distinct = req.headersDistinct;
-  for (const name of removed) {
-    delete req.headers[name];
-    if (distinct !== undefined) delete distinct[name];
-  }
   return removed;
 }

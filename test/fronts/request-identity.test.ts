@@ -5,6 +5,7 @@ import express from 'express';
 import request from 'supertest';
 import { express as authhook } from '../../src/index.js';
 import { attachIdentity, IdentityIncomingMessage, type AuthhookRequestFields } from '../../src/fronts/request-identity.js';
+import { stripIdentityHeaders } from '../../src/environ/strip-identity.js';
 import type { Decision } from '../../src/types.js';
 import { basic, memoryLogger } from '../helpers/index.js';
 
@@ -152,4 +153,22 @@ test('a client-sent Remote-User is gone from headers, rawHeaders and headersDist
   );
   const r = await request(app).get('/').set('Authorization', basic('alice', 'wonderland')).set('Remote-User', 'admin');
   assert.deepEqual(r.body, { header: null, distinct: null, raw: false });
+});
+
+test('identity headers are stripped from a request whose header views were never read', async () => {
+  let got: unknown;
+  const server = createServer((req, res) => {
+    const removed = stripIdentityHeaders(req);
+    got = { removed, raw: req.rawHeaders.filter((_, i) => i % 2 === 0).map((h) => h.toLowerCase()), header: req.headers['x-remote-user'] ?? null, distinct: req.headersDistinct['remote-user'] ?? null, accept: req.headers.accept };
+    res.end();
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  await fetch(`http://127.0.0.1:${(server.address() as { port: number }).port}/`, { headers: { 'Remote-User': 'a', 'X-Remote-User': 'b', Accept: 'text/plain' } });
+  server.close();
+  const g = got as { removed: string[]; raw: string[]; header: unknown; distinct: unknown; accept: string };
+  assert.deepEqual([...g.removed].sort(), ['remote-user', 'x-remote-user']);
+  assert.ok(!g.raw.includes('remote-user') && !g.raw.includes('x-remote-user') && g.raw.includes('accept'));
+  assert.equal(g.header, null);
+  assert.equal(g.distinct, null);
+  assert.equal(g.accept, 'text/plain');
 });
