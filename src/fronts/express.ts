@@ -7,11 +7,11 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { compileConfig, type CompileOptions } from '../config/compile.js';
 import type { AuthhookConfig, LocationConfig } from '../config/schema.js';
 import { createEngine, type Engine, type EngineInput } from '../engine/decide.js';
-import { createConsoleLogger, describeError } from '../log.js';
+import { createConsoleLogger } from '../log.js';
 import { isPending, type MaybePromise } from '../maybe-promise.js';
 import type { Decision, Environ, Logger } from '../types.js';
 import { attachIdentity, engineInputFor, type AuthhookRequestFields } from './node-request.js';
-import { renderFault, renderRefusal } from './render.js';
+import { refuseOnFault, renderRefusal } from './render.js';
 
 /** A single policy for the routes the middleware is mounted on (a location without `path`/`match`). */
 export type RoutePolicy = Omit<LocationConfig, 'path' | 'match'> &
@@ -47,11 +47,6 @@ function proceed(req: IncomingMessage & AuthhookRequestFields, res: ServerRespon
   if (decision.status !== 200) return renderRefusal(res, decision);
   attachIdentity(req, decision, environ);
   next();
-}
-
-function refuseOnFault(res: ServerResponse, logger: Logger, err: unknown): void {
-  logger.error('authhook fault; request refused', describeError(err));
-  renderFault(res);
 }
 
 /**

@@ -3,7 +3,8 @@
  * @module
  */
 import type { ServerResponse } from 'node:http';
-import type { Decision } from '../types.js';
+import { describeError } from '../log.js';
+import type { Decision, Logger } from '../types.js';
 
 const BODIES: Readonly<Record<number, string>> = Object.freeze({
   400: 'Bad Request\n',
@@ -36,4 +37,10 @@ export function renderFault(res: ServerResponse): void {
   res.setHeader('Cache-Control', 'no-store');
   res.setHeader('Content-Type', 'text/plain; charset=utf-8');
   res.end(BODIES[500]);
+}
+
+/** A fault that escaped the engine: logged, and answered as `renderFault` does (never a grant). */
+export function refuseOnFault(res: ServerResponse, logger: Logger, err: unknown): void {
+  logger.error('authhook fault; request refused', describeError(err));
+  renderFault(res);
 }

@@ -12,7 +12,7 @@ import { normalizePath } from '../environ/normalize-path.js';
 import { attachIdentity, engineInputFor, type AuthhookRequestFields } from '../fronts/node-request.js';
 import type { EngineInput } from '../engine/decide.js';
 import { isPending, type MaybePromise } from '../maybe-promise.js';
-import { renderFault, renderRefusal } from '../fronts/render.js';
+import { refuseOnFault, renderFault, renderRefusal } from '../fronts/render.js';
 import { describeError } from '../log.js';
 import type { Decision, Environ, Logger } from '../types.js';
 import type { AppGroups } from './app-group.js';
@@ -112,7 +112,7 @@ export function createPipeline(ctx: PipelineContext): (req: IncomingMessage, res
       input = engineInputFor(req, options);
       decision = ctx.engine.evaluate(input);
     } catch (err) {
-      return refuseOnFault(ctx, res, err);
+      return refuseOnFault(res, ctx.logger, err);
     }
     const environ = setEnv === NO_ENV ? input.environ : Object.freeze({ ...setEnv, ...input.environ });
     // Synchronous hooks give the decision now: dispatched without a promise or a microtask.
@@ -120,16 +120,11 @@ export function createPipeline(ctx: PipelineContext): (req: IncomingMessage, res
       try {
         return decided(ctx, req, res, state, decision, environ);
       } catch (err) {
-        return refuseOnFault(ctx, res, err);
+        return refuseOnFault(res, ctx.logger, err);
       }
     }
-    decision.then((d) => decided(ctx, req, res, state, d, environ)).catch((err: unknown) => refuseOnFault(ctx, res, err));
+    decision.then((d) => decided(ctx, req, res, state, d, environ)).catch((err: unknown) => refuseOnFault(res, ctx.logger, err));
   };
-}
-
-function refuseOnFault(ctx: PipelineContext, res: ServerResponse, err: unknown): void {
-  ctx.logger.error('authhook fault; request refused', describeError(err));
-  renderFault(res);
 }
 
 function notFound(res: ServerResponse): void {

@@ -165,6 +165,11 @@ function redact(error: AnyAuthhookError, password: string): AnyAuthhookError {
   return error;
 }
 
+/** Maps a hook's value now, or when it comes. */
+function mapWhenReady<T>(v: MaybePromise<unknown>, map: (value: unknown, label: string) => T, label: string): MaybePromise<T> {
+  return isPending(v) ? v.then((x) => map(x, label)) : map(v, label);
+}
+
 /** Calls `check_password` and maps its result; synchronous when the hook is. */
 export function callCheckPassword(source: HookSource, environ: Environ, user: string, password: string, timeoutMs: number): MaybePromise<AuthnResult> {
   const v = invoke(source, 'check_password', timeoutMs, environ, user, password);
@@ -178,9 +183,7 @@ function mapPassword(v: unknown, user: string, password: string, label: string):
 
 /** Calls `get_realm_hash` and maps its result; synchronous when the hook is. */
 export function callGetRealmHash(source: HookSource, environ: Environ, user: string, realm: string, timeoutMs: number): MaybePromise<RealmHashResult> {
-  const v = invoke(source, 'get_realm_hash', timeoutMs, environ, user, realm);
-  const label = source.label;
-  return isPending(v) ? v.then((x) => mapRealmHash(x, label)) : mapRealmHash(v, label);
+  return mapWhenReady(invoke(source, 'get_realm_hash', timeoutMs, environ, user, realm), mapRealmHash, source.label);
 }
 
 function mapRealmHash(v: unknown, label: string): RealmHashResult {
@@ -198,9 +201,7 @@ function mapRealmHash(v: unknown, label: string): RealmHashResult {
 
 /** Calls `groups_for_user` and maps its result; a bare string is a wrong type (SPEC §1). */
 export function callGroupsForUser(source: HookSource, environ: Environ, user: string, timeoutMs: number): MaybePromise<GroupsResult> {
-  const v = invoke(source, 'groups_for_user', timeoutMs, environ, user);
-  const label = source.label;
-  return isPending(v) ? v.then((x) => mapGroups(x, label)) : mapGroups(v, label);
+  return mapWhenReady(invoke(source, 'groups_for_user', timeoutMs, environ, user), mapGroups, source.label);
 }
 
 function mapGroups(v: unknown, label: string): GroupsResult {
@@ -230,9 +231,7 @@ const NO_OPINION: AccessResult = Object.freeze({ outcome: 'no-opinion' });
 
 /** Calls `allow_access` and maps its result: anything but a boolean or null is an error (→ 403). */
 export function callAllowAccess(source: HookSource, environ: Environ, host: string, timeoutMs: number): MaybePromise<AccessResult> {
-  const v = invoke(source, 'allow_access', timeoutMs, environ, host);
-  const label = source.label;
-  return isPending(v) ? v.then((x) => mapAccess(x, label)) : mapAccess(v, label);
+  return mapWhenReady(invoke(source, 'allow_access', timeoutMs, environ, host), mapAccess, source.label);
 }
 
 function mapAccess(v: unknown, label: string): AccessResult {

@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import express from 'express';
 import request from 'supertest';
 import { express as authhook } from '../../src/index.js';
+import { registerRequireProvider } from '../../src/authz/require-parse.js';
 import { basic, digestAuthorization, memoryLogger, wwwAuthenticate } from '../helpers/index.js';
 
 const FIXTURE = fileURLToPath(new URL('../fixtures/mod-wsgi-auth.ts', import.meta.url));
@@ -178,4 +179,25 @@ test('the method is part of the Digest: a GET digest does not authorise a POST',
   const c = (await challenge())[0]!;
   const auth = digestAuthorization({ challenge: c, user: 'spy', password: 'secret', method: 'GET', uri: '/d' });
   assert.equal((await request(digestApp).post('/d').set('Authorization', auth)).status, 401);
+});
+
+test('a fault inside the engine, thrown or rejected, is a 500 and the app never runs', async () => {
+  registerRequireProvider({ name: 'test-express-throws', needsUser: false, compile: () => () => { throw new Error('sync boom'); } });
+  registerRequireProvider({ name: 'test-express-rejects', needsUser: false, compile: () => () => Promise.reject(new Error('async boom')) });
+  for (const rule of ['test-express-throws', 'test-express-rejects']) {
+    const logger = memoryLogger();
+    const mw = authhook({ locations: [{ path: '/', require: rule }] }, { logger });
+    closers.push(() => mw.close());
+    let reached = false;
+    const app = express();
+    app.use(mw);
+    app.use((_req, res) => {
+      reached = true;
+      res.send('app');
+    });
+    const r = await request(app).get('/');
+    assert.equal(r.status, 500, rule);
+    assert.equal(reached, false, rule);
+    assert.ok(logger.lines.some((l) => l.message === 'authhook fault; request refused'), rule);
+  }
 });
