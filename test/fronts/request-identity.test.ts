@@ -172,3 +172,20 @@ test('identity headers are stripped from a request whose header views were never
   assert.equal(g.distinct, null);
   assert.equal(g.accept, 'text/plain');
 });
+
+test('the accessors add nothing to the request itself, and requests without a stream state keep their own identity', () => {
+  class Served extends IdentityIncomingMessage {}
+  const withState = new Served(null as never) as IncomingMessage & AuthhookRequestFields;
+  const before = Reflect.ownKeys(withState).length;
+  attachIdentity(withState, decision('alice'), Object.freeze({}));
+  assert.equal(withState.remoteUser, 'alice');
+  assert.equal(Reflect.ownKeys(withState).length, before);
+  // Made from the prototype by hand, without the constructor: no _readableState to carry it.
+  const a = Object.create(Served.prototype) as typeof withState;
+  const b = Object.create(Served.prototype) as typeof withState;
+  attachIdentity(a, decision('alice'), Object.freeze({}));
+  attachIdentity(b, decision('bob'), Object.freeze({}));
+  assert.deepEqual([a.remoteUser, b.remoteUser, a.auth?.user, b.auth?.user], ['alice', 'bob', 'alice', 'bob']);
+  b.remoteUser = 'carol';
+  assert.deepEqual([a.remoteUser, b.remoteUser], ['alice', 'carol']);
+});
