@@ -2,8 +2,8 @@
 // (cached or not), or Express + http-auth, all on the same htpasswd file (argv[3]).
 import express from 'express';
 import { createRequire } from 'node:module';
-import { express as authhook } from '../../src/index.js';
-import { SILENT_LOGGER } from '../../src/log.js';
+// The built package (dist/, `npm run build`), as users run it.
+import { express as authhook, SILENT_LOGGER } from '../../dist/src/index.js';
 
 interface HttpAuthBasic {
   check(next: (req: unknown, res: unknown) => void): (req: unknown, res: unknown) => void;
