@@ -4,8 +4,8 @@
 // Prints `PORT <n>` once listening, as bench/lib/harness.ts expects.
 import { createServer, type Server } from 'node:http';
 import { fileURLToPath } from 'node:url';
-import { createAuthServer } from '../../src/fronts/forward-auth.js';
-import { SILENT_LOGGER } from '../../src/log.js';
+// The built package (dist/, `npm run build`), as users run it.
+import { createAuthServer, SILENT_LOGGER } from '../../dist/src/index.js';
 
 const kind = process.argv[2];
 let server: Server;
