@@ -2,7 +2,7 @@
 // autocannon drives it from this process, and every figure is printed beside the baseline
 // measured in the same run.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import autocannon from 'autocannon';
 
 export interface Target {
@@ -19,7 +19,7 @@ export interface Target {
 export interface Result {
   readonly name: string;
   readonly rps: number;
-  /** CPU time the server process spent per request (user + system), µs: steadier than req/s on a busy machine. */
+  /** CPU time the server spent per request (user + system, its process and every process under it: a gateway's daemon, nginx), µs: steadier than req/s on a busy machine. */
   readonly cpuUsPerReq: number;
   readonly p99Ms: number;
   readonly errors: number;
@@ -44,10 +44,39 @@ export async function startTarget(t: Target): Promise<{ port: number; child: Chi
   return { port, child };
 }
 
-/** utime + stime of a process, in µs (Linux /proc; clock ticks are 100 per second here). */
+/** The fields of /proc/<pid>/stat after the command name; null once the process is gone. */
+function statFields(pid: number): string[] | null {
+  try {
+    return readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * utime + stime of a process and of every process below it, in µs (Linux /proc; clock ticks
+ * are 100 per second here). A server made of several processes (the gateway and its daemon
+ * processes, nginx and its upstream) is counted whole, so such figures compare.
+ */
 function cpuMicros(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  return (Number(fields[11]) + Number(fields[12])) * 10_000;
+  const parents = new Map<number, number[]>();
+  for (const name of readdirSync('/proc')) {
+    const child = Number(name);
+    if (!Number.isInteger(child)) continue;
+    const f = statFields(child);
+    if (f === null) continue;
+    const ppid = Number(f[1]);
+    parents.set(ppid, [...(parents.get(ppid) ?? []), child]);
+  }
+  let total = 0;
+  const todo = [pid];
+  while (todo.length > 0) {
+    const p = todo.pop()!;
+    const f = statFields(p);
+    if (f !== null) total += (Number(f[11]) + Number(f[12])) * 10_000;
+    todo.push(...(parents.get(p) ?? []));
+  }
+  return total;
 }
 
 export async function load(port: number, t: Target, seconds: number, connections: number, pid?: number): Promise<Result> {
