@@ -51,6 +51,7 @@ async function prepare(compiled: ApacheCompiled, values: ServeValues, logger: Lo
     mounts: compiled.mounts,
     daemonProcesses: compiled.daemonProcesses,
     locationGroups: compiled.locationGroups,
+    dispatchScript: compiled.dispatchScript,
     reloadOnChanges: compiled.model.global.scriptReloading,
     statusPath: (values['status-path'] as string | undefined) ?? null,
   });

@@ -24,6 +24,8 @@ export interface DispatchScript {
   readonly path: string;
   /** Asks the script; rejects with a coded error (the request gets a 500). */
   choose(environ: Environ): Promise<DispatchChoice>;
+  /** Loads the script now; rejects with its load error (a gateway that cannot dispatch does not start). */
+  ready(): Promise<void>;
   close(): void;
 }
 
@@ -115,6 +117,9 @@ export function createDispatchScript(path: string, options: DispatchScriptOption
       const processGroup = await ask(m.process_group, 'process_group', environ, abs, options.timeoutMs);
       const applicationGroup = await ask(m.application_group, 'application_group', environ, abs, options.timeoutMs);
       return { processGroup, applicationGroup };
+    },
+    async ready() {
+      await current();
     },
     close() {
       watcher?.close();

@@ -145,7 +145,7 @@ export function createGateway(options: GatewayOptions): Gateway {
       const addr = server.address();
       const actual = typeof addr === 'object' && addr !== null ? addr.port : port;
       if (options.serverPort === undefined) ctx.serverPort = actual;
-      await startGroups(input, ctx).catch(async (err: unknown) => {
+      await Promise.all([st.dispatch?.ready(), startGroups(input, ctx)]).catch(async (err: unknown) => {
         await close();
         throw err;
       });

@@ -29,7 +29,7 @@ function fetchOf(v: unknown): FetchHandler | null {
  * (`(request) => Response`); of two or more, a request listener (`(req, res)`, Express's
  * `(req, res, next)`).
  */
-export function listenerOf(ns: Record<string, unknown>, label: string): RequestListener {
+export function listenerOf(ns: Record<string, unknown>, label: string, nested = false): RequestListener {
   for (const name of NAMES) {
     const v = ns[name];
     if (typeof v === 'function') {
@@ -41,6 +41,9 @@ export function listenerOf(ns: Record<string, unknown>, label: string): RequestL
     if (f !== null) return fetchListener(f);
   }
   if (typeof ns.fetch === 'function') return fetchListener(ns.fetch as FetchHandler);
+  // A TypeScript module outside an ESM package is compiled as CommonJS: its exports arrive as the default export's object.
+  const inner = ns.default;
+  if (!nested && typeof inner === 'object' && inner !== null) return listenerOf(inner as Record<string, unknown>, label, true);
   throw new ConfigError(`app module exports no request listener or fetch handler (default, app, application or fetch): ${label}`);
 }
 

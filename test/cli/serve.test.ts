@@ -1,7 +1,9 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { basic } from '../helpers/index.js';
+import { basic, tempDir } from '../helpers/index.js';
 import { runAuthhook, startAuthhook, type Running } from '../helpers/spawn.js';
 
 const fixture = (name: string): string => fileURLToPath(new URL(`../fixtures/apache/site/${name}`, import.meta.url));
@@ -74,4 +76,18 @@ test('authhook serve without --config says so', async () => {
   const r = await runAuthhook(['serve', '--port', '0']);
   assert.notEqual(r.code, 0);
   assert.match(r.stderr, /serve needs --config FILE/);
+});
+
+test('authhook serve: WSGIDispatchScript chooses the application group per request (TypeScript files outside any package)', async () => {
+  const dir = tempDir('authhook-serve-dispatch-');
+  writeFileSync(join(dir, 'app.ts'), 'export default (req: { environ?: Record<string, string> }, res: { end(s: string): void }) => res.end(`group=${req.environ?.["authhook.application_group"]}`);\n');
+  writeFileSync(join(dir, 'dispatch.ts'), 'export function application_group(environ: Record<string, string>) { return environ.PATH_INFO.startsWith("/tenant-a") ? "tenant-a" : null; }\n');
+  writeFileSync(join(dir, 'authhook.conf'), 'WSGIScriptAlias / app.ts application-group=%{GLOBAL}\nWSGIDispatchScript dispatch.ts\n');
+  const s = await startAuthhook(['serve', '--config', join(dir, 'authhook.conf'), '--port', '0']);
+  try {
+    assert.equal((await get(s.url + '/tenant-a/x')).text, 'group=tenant-a');
+    assert.equal((await get(s.url + '/other')).text, 'group=');
+  } finally {
+    await s.stop();
+  }
 });

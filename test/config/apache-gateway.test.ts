@@ -98,3 +98,19 @@ test('WSGIDaemonProcess value errors: bad counts, missing home, a repeated optio
 test('WSGIDaemonProcess and WSGIScriptAlias belong at the top level only', () => {
   assert.match(configError('<Location /x>\nWSGIDaemonProcess shop\n</Location>\n').message, /not allowed in <Location>/);
 });
+
+test('WSGIDispatchScript is recorded for the gateway; its errors name the line', () => {
+  const files = { ...APP, 'dispatch.ts': 'export function process_group() { return null; }\n' };
+  const c = compileText('WSGIScriptAlias / app.ts\nWSGIDispatchScript dispatch.ts application-group=%{GLOBAL}\n', { files });
+  c.close();
+  assert.equal(c.dispatchScript, join(c.file, '..', 'dispatch.ts'));
+  const none = compileText('WSGIScriptAlias / app.ts\n', { files });
+  none.close();
+  assert.equal(none.dispatchScript, null);
+  assert.match(configError('WSGIDispatchScript missing.ts\n').message, /dispatch script not found/);
+  assert.match(configError('WSGIDispatchScript dispatch.ts proces-group=x\n', { files }).message, /Invalid option to WSGI dispatch script definition/);
+  const twice = configError('WSGIDispatchScript dispatch.ts\nWSGIDispatchScript dispatch.ts\n', { files });
+  assert.equal(twice.where, 'authhook.conf:2');
+  assert.match(twice.message, /already set \(authhook.conf:1\)/);
+  assert.match(configError('<Location /x>\nWSGIDispatchScript dispatch.ts\n</Location>\n', { files }).message, /WSGIDispatchScript: not allowed in <Location>/);
+});

@@ -82,3 +82,10 @@ test('the status page is behind the same policy engine, as JSON and as HTML', as
   assert.match(h.headers.get('content-type') ?? '', /^text\/html/);
   assert.match(h.text, /<h2>Queue time<\/h2>/);
 });
+
+test('a dispatch script that does not load stops the gateway from starting', async () => {
+  await assert.rejects(
+    startGateway({ mounts: [mount('/', writeApp())], dispatchScript: writeApp('export const nothing = 1;\n', 'dispatch.mjs') }),
+    /exports neither process_group nor application_group/,
+  );
+});

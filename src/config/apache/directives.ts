@@ -54,6 +54,7 @@ const ROWS: readonly DirectiveSpec[] = [
   row('WSGIApplicationGroup', 1, 1, 'name', 'both', wsgi.applicationGroup),
   row('WSGIProcessGroup', 1, 1, 'name', 'both', wsgi.processGroup),
   row('WSGIDaemonProcess', 1, ANY, 'name [option=value …]', 'top', daemonProcess),
+  row('WSGIDispatchScript', 1, 2, 'path [application-group=name]', 'top', wsgi.dispatchScript),
   row('WSGIScriptReloading', 1, 1, 'On|Off', 'top', wsgi.scriptReloading),
   row('WSGIPassAuthorization', 1, 1, 'On|Off', 'top', wsgi.passAuthorization),
   row('ServerName', 1, 1, '[scheme://]host[:port]', 'top', wsgi.serverName),

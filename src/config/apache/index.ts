@@ -39,6 +39,8 @@ export interface ApacheCompiled extends CompiledConfig {
   readonly daemonProcesses: readonly DaemonProcessSpec[];
   readonly locationGroups: readonly LocationGroupSpec[];
   readonly hookScripts: readonly HookScriptSpec[];
+  /** `WSGIDispatchScript`: its path, absolute; `null` when the file has none. */
+  readonly dispatchScript: string | null;
   readonly server: ServerSpec;
 }
 
@@ -120,6 +122,7 @@ export function compileApacheConfig(file: string, options: ApacheCompileOptions 
       daemonProcesses: Object.freeze([...state.daemons.values()]),
       locationGroups: Object.freeze(locationGroups(state)),
       hookScripts: Object.freeze([...state.hookScripts]),
+      dispatchScript: state.global.dispatchScript?.path ?? null,
       server: Object.freeze({ serverName: state.server.serverName, listen: Object.freeze([...state.server.listen]) }),
     });
   } catch (err) {

@@ -69,7 +69,7 @@ export interface CompileState {
   readonly hookScripts: HookScriptSpec[];
   /** Server-wide LDAP settings (`LDAPTrustedGlobalCert`, `LDAPVerifyServerCert`, `LDAPTimeout`). */
   readonly ldapGlobal: Mutable<Partial<LdapSettings>>;
-  readonly global: { hookTimeoutMs?: number; nonceSecret?: string; passAuthorization?: boolean };
+  readonly global: { hookTimeoutMs?: number; nonceSecret?: string; passAuthorization?: boolean; dispatchScript?: { path: string; where: string } };
   readonly server: { serverName: string | null; readonly listen: string[] };
 }
 

@@ -32,6 +32,22 @@ export function hookScript(call: DirectiveCall): void {
   call.section().directives[spec.key] = source;
 }
 
+/**
+ * `WSGIDispatchScript path [application-group=name]`: the gateway asks the script's
+ * `process_group(environ)` / `application_group(environ)` per request. It runs in the
+ * gateway, as the hook scripts do; one per server here (mod_wsgi also takes one per directory).
+ */
+export function dispatchScript(call: DirectiveCall): void {
+  const options = keyValueOptions(call, call.args.slice(1), ['application-group'], 'Invalid option to WSGI dispatch script definition.');
+  const group = options.get('application-group');
+  if (group !== undefined) applicationGroupName(call, group);
+  const taken = call.state.global.dispatchScript;
+  if (taken !== undefined) throw fail(call, `WSGIDispatchScript is already set (${taken.where}); one per server`);
+  const path = call.state.file(call.args[0]!);
+  if (!existsSync(path)) throw fail(call, `dispatch script not found: ${path}`);
+  call.state.global.dispatchScript = { path, where: call.where };
+}
+
 function mountPath(call: DirectiveCall, url: string): string {
   if (!url.startsWith('/')) throw fail(call, `the URL path must start with "/", not "${url}"`);
   const path = normalizePath(url);
