@@ -12,6 +12,7 @@ import {
   DEFAULT_LDAP_TIMEOUT_MS,
   DEFAULT_NONCE_LIFETIME_S,
   type AuthhookModel,
+  type AuthnCacheSettings,
   type HookSource,
   type LdapSettings,
   type LocationSection,
@@ -99,6 +100,12 @@ export function completeLdapSettings(ldap: Partial<LdapSettings>): LdapSettings 
   return ldapSettings({ ldap });
 }
 
+/** The cache of mod_authn_socache's directives: the providers of AuthnCacheProvideFor, for AuthnCacheTimeout. */
+function socacheSetting(d: PolicyDirectives): AuthnCacheSettings {
+  const providers = d.authnCacheProvideFor ?? [];
+  return Object.freeze(d.authnCacheTimeoutS === undefined ? { providers } : { providers, ttlS: d.authnCacheTimeoutS });
+}
+
 /** Merges the matching sections (least specific first) into a complete, frozen policy. */
 export function mergeSections(sections: readonly LocationSection[], model: AuthhookModel): Policy {
   const d = foldDirectives(sections);
@@ -111,12 +118,13 @@ export function mergeSections(sections: readonly LocationSection[], model: Authh
     groupSources.push(make(d.authGroupFile));
   }
   const basicNames = d.basicProviders ?? ['file'];
+  const cache = d.authnCacheSocache === true ? socacheSetting(d) : d.authnCache;
   const digestNames = d.digestProviders ?? ['file'];
   const policy: Policy = {
     authType,
     authName: d.authName ?? null,
     basicProviders: Object.freeze(
-      authType === 'Basic' ? withAuthnCache(resolveProviders(basicNames, d, model, 'Basic'), d.authnCache, d.authName ?? '') : [],
+      authType === 'Basic' ? withAuthnCache(resolveProviders(basicNames, d, model, 'Basic'), basicNames, cache, d.authName ?? '') : [],
     ),
     digestProviders: Object.freeze(authType === 'Digest' ? resolveProviders(digestNames, d, model, 'Digest') : []),
     digestAlgorithms: d.digestAlgorithms ?? DEFAULT_DIGEST_ALGORITHMS,

@@ -47,8 +47,16 @@ export interface PolicyDirectives {
   readonly setEnv?: Readonly<Record<string, string>>;
   /** AuthLDAP* directives (mod_authnz_ldap), merged key by key. */
   readonly ldap?: Partial<LdapSettings>;
-  /** The credential cache in front of the Basic providers (AuthnCacheProvideFor/AuthnCacheTimeout): absent = on for slow providers only. */
+  /** The credential cache in front of the Basic providers: absent = on for slow providers only. */
   readonly authnCache?: boolean | AuthnCacheSettings;
+  /**
+   * mod_authn_socache's form (authhook.conf): `socache` was in the last AuthBasicProvider
+   * list. Then the cache serves the `AuthnCacheProvideFor` providers (none listed: none, as
+   * in httpd) for `AuthnCacheTimeout` seconds, in place of `authnCache`.
+   */
+  readonly authnCacheSocache?: boolean;
+  readonly authnCacheProvideFor?: readonly string[];
+  readonly authnCacheTimeoutS?: number;
 }
 
 /** Settings of a location's credential cache (mod_authn_socache). */
@@ -59,6 +67,8 @@ export interface AuthnCacheSettings {
   readonly max?: number;
   /** Seconds a refusal stays cached; 0 (the default) caches none. */
   readonly negativeTtlS?: number;
+  /** The Basic providers (by name) whose answers are cached; absent = all of the location's. */
+  readonly providers?: readonly string[];
 }
 
 /** The AuthLDAP* settings of a location (SPEC §8). */

@@ -47,6 +47,7 @@ const location = z
           ttlS: z.number().positive().max(86_400).optional(),
           max: z.number().int().positive().max(10_000_000).optional(),
           negativeTtlS: z.number().nonnegative().max(86_400).optional(),
+          providers: z.array(z.string().min(1)).optional(),
         }),
       ])
       .optional(),

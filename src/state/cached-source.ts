@@ -90,15 +90,24 @@ export function cachedSource(source: HookSource, realm: string, cache: Credentia
 const memo = new WeakMap<HookSource, Map<string, HookSource>>();
 
 /**
- * Applies a location's `authnCache` setting to its Basic providers: `false` none, `true` or
- * settings every provider, absent (the default) the providers that say they are `slow`.
- * One cache per source, realm and settings, shared by every location that resolves to it.
+ * Applies a location's `authnCache` setting to its Basic providers (`names[i]` is the name
+ * `sources[i]` was listed by): `false` none, `true` every provider, settings the providers
+ * they name (every one when they name none), absent (the default) the providers that say
+ * they are `slow`. One cache per source, realm and settings, shared by every location that
+ * resolves to it.
  */
-export function withAuthnCache(sources: readonly HookSource[], setting: boolean | AuthnCacheSettings | undefined, realm: string): HookSource[] {
+export function withAuthnCache(
+  sources: readonly HookSource[],
+  names: readonly string[],
+  setting: boolean | AuthnCacheSettings | undefined,
+  realm: string,
+): HookSource[] {
   if (setting === false) return [...sources];
-  return sources.map((source) => {
+  const only = typeof setting === 'object' ? setting.providers : undefined;
+  return sources.map((source, i) => {
     const auto = setting === undefined;
     if (auto && !('slow' in source)) return source;
+    if (only !== undefined && !only.includes(names[i]!)) return source;
     const options: CredentialCacheOptions = typeof setting === 'object' ? setting : {};
     const key = JSON.stringify([realm, auto, options.ttlS, options.max, options.negativeTtlS]);
     let bySetting = memo.get(source);

@@ -116,9 +116,9 @@ test('concurrent checks of the same credentials share one provider call', async 
 
 test('by default only sources that say they are slow are cached, and only while they are', async () => {
   const plain = countingSource(() => true);
-  assert.equal(withAuthnCache([plain.source], undefined, 'R')[0], plain.source);
+  assert.equal(withAuthnCache([plain.source], ['plain'], undefined, 'R')[0], plain.source);
   const slow = countingSource(() => true, { slow: false });
-  const [s] = withAuthnCache([slow.source], undefined, 'R');
+  const [s] = withAuthnCache([slow.source], ['slow'], undefined, 'R');
   const check = async () => (await s!.current()).check_password!(environ(), 'u', 'p');
   await check();
   await check();
@@ -127,8 +127,19 @@ test('by default only sources that say they are slow are cached, and only while 
   await check();
   await check();
   assert.equal(slow.calls.n, 3);
-  assert.equal(withAuthnCache([slow.source], false, 'R')[0], slow.source);
-  assert.equal(withAuthnCache([slow.source], undefined, 'R')[0], s, 'one cache per source, realm and settings');
+  assert.equal(withAuthnCache([slow.source], ['slow'], false, 'R')[0], slow.source);
+  assert.equal(withAuthnCache([slow.source], ['slow'], undefined, 'R')[0], s, 'one cache per source, realm and settings');
+});
+
+test('settings that name providers cache those only, slow or not', async () => {
+  const a = countingSource(() => true);
+  const b = countingSource(() => true);
+  const [ca, cb] = withAuthnCache([a.source, b.source], ['a', 'b'], { providers: ['b'], ttlS: 60 }, 'R');
+  assert.equal(ca, a.source);
+  assert.notEqual(cb, b.source);
+  for (let i = 0; i < 3; i++) assert.equal(await (await cb!.current()).check_password!(environ(), 'u', 'p'), true);
+  assert.equal(b.calls.n, 1);
+  assert.deepEqual(withAuthnCache([a.source], ['a'], { providers: [] }, 'R'), [a.source]);
 });
 
 function engineFor(authnCache: boolean | undefined, check: () => CheckPasswordReturn) {

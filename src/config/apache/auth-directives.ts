@@ -32,13 +32,33 @@ export function authName(call: DirectiveCall): void {
 /** `AuthBasicProvider a b c` / `AuthDigestProvider …`: names are checked once every alias is known. */
 export function authProviders(call: DirectiveCall): void {
   const scheme = call.name === 'AuthBasicProvider' ? 'Basic' : 'Digest';
-  const names = [...call.args];
-  const twice = names.find((n, i) => names.indexOf(n) !== i);
+  const listed = [...call.args];
+  const twice = listed.find((n, i) => listed.indexOf(n) !== i);
   if (twice !== undefined) throw fail(call, `provider "${twice}" is listed twice`);
+  // mod_authn_socache's pseudo-provider: not a provider here, but the switch of the credential cache.
+  const socache = listed.includes('socache');
+  const names = listed.filter((n) => n !== 'socache');
+  if (names.length === 0) throw fail(call, 'socache is a cache in front of providers: list at least one provider after it');
+  if (socache && scheme === 'Digest') call.state.logger.warn(`${call.where}: ${call.name} socache: authhook caches no Digest look-ups (they are not password checks); ignored`);
+  else if (socache && listed[0] !== 'socache') call.state.logger.warn(`${call.where}: ${call.name}: socache is not first; authhook's cache sits in front of every provider anyway`);
   for (const name of names) call.state.providerRefs.push({ name, scheme, where: call.where });
   const d = call.section().directives;
-  if (scheme === 'Basic') d.basicProviders = Object.freeze(names);
-  else d.digestProviders = Object.freeze(names);
+  if (scheme === 'Basic') {
+    d.basicProviders = Object.freeze(names);
+    d.authnCacheSocache = socache;
+  } else d.digestProviders = Object.freeze(names);
+}
+
+/** `AuthnCacheProvideFor provider …` (mod_authn_socache): whose answers the cache keeps, once `socache` is listed. */
+export function authnCacheProvideFor(call: DirectiveCall): void {
+  const names = [...call.args];
+  for (const name of names) call.state.providerRefs.push({ name, scheme: 'Basic', where: call.where, directive: call.name });
+  call.section().directives.authnCacheProvideFor = Object.freeze(names);
+}
+
+/** `AuthnCacheTimeout seconds` (mod_authn_socache, default 300): how long a cached grant lasts. */
+export function authnCacheTimeout(call: DirectiveCall): void {
+  call.section().directives.authnCacheTimeoutS = integer(call, call.args[0]!, 'seconds', 1, 86_400);
 }
 
 function existingFile(call: DirectiveCall): string {

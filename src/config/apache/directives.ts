@@ -39,6 +39,8 @@ const ROWS: readonly DirectiveSpec[] = [
   row('AuthName', 1, 1, '"realm"', 'both', auth.authName),
   row('AuthBasicProvider', 1, ANY, 'provider [provider …]', 'both', auth.authProviders),
   row('AuthDigestProvider', 1, ANY, 'provider [provider …]', 'both', auth.authProviders),
+  row('AuthnCacheProvideFor', 1, ANY, 'provider [provider …]', 'both', auth.authnCacheProvideFor),
+  row('AuthnCacheTimeout', 1, 1, 'seconds', 'both', auth.authnCacheTimeout),
   row('AuthUserFile', 1, 1, 'path', 'both', auth.authUserFile, ['file']),
   row('AuthGroupFile', 1, 1, 'path', 'both', auth.authGroupFile),
   row('AuthDigestAlgorithm', 1, 2, 'SHA-256|MD5 [MD5|SHA-256]', 'both', auth.authDigestAlgorithm),
@@ -86,6 +88,7 @@ export const DIRECTIVE_NAMES: readonly string[] = Object.freeze(ROWS.map((r) => 
 
 const HARMLESS = 'has no effect on access control; ignored';
 const PATHS = 'ignored: paths in authhook.conf are relative to the file\'s own directory';
+const CACHE_STORE = 'ignored: authhook keeps its credential cache in process memory, keyed by HMAC';
 
 interface IgnoredDirective {
   readonly level: 'info' | 'warn';
@@ -104,6 +107,9 @@ const HARMLESS_NAMES = [
 export const IGNORED_DIRECTIVES: ReadonlyMap<string, IgnoredDirective> = new Map<string, IgnoredDirective>([
   ...HARMLESS_NAMES.map((n): [string, IgnoredDirective] => [n.toLowerCase(), { level: 'info', note: HARMLESS }]),
   ['serverroot', { level: 'warn', note: PATHS }],
+  ['authncachesocache', { level: 'info', note: CACHE_STORE }],
+  ['authncacheenable', { level: 'info', note: 'ignored: the cache is on where socache is listed (or for slow providers by default)' }],
+  ['authncachecontext', { level: 'info', note: 'ignored: cached answers are kept per provider and realm' }],
   ['wsgigroupauthoritative', { level: 'warn', note: 'ignored, as mod_wsgi ignores it on Apache 2.4' }],
   ['authbasicauthoritative', { level: 'warn', note: 'ignored: a user no provider knows is refused (401)' }],
 ]);

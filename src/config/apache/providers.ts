@@ -13,7 +13,7 @@ import type { AliasSpec, CompileState, ProviderRef } from './state.js';
 import { didYouMean } from './values.js';
 import { BUILTIN_PROVIDERS } from './walk.js';
 
-const directiveOf = (ref: ProviderRef): string => (ref.scheme === 'Basic' ? 'AuthBasicProvider' : 'AuthDigestProvider');
+const directiveOf = (ref: ProviderRef): string => ref.directive ?? (ref.scheme === 'Basic' ? 'AuthBasicProvider' : 'AuthDigestProvider');
 
 function unavailable(ref: ProviderRef, what: string): ConfigError {
   return new ConfigError(`${directiveOf(ref)}: ${what}, which is not available`, ref.where);

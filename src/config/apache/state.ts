@@ -45,6 +45,8 @@ export interface ProviderRef {
   readonly name: string;
   readonly scheme: 'Basic' | 'Digest';
   readonly where: string;
+  /** The directive that names it, when not AuthBasicProvider / AuthDigestProvider. */
+  readonly directive?: string;
 }
 
 /** Everything the walk collects. */
