@@ -93,6 +93,7 @@ export class DaemonGroup {
     const serial = ++this.#serial;
     const p = new DaemonProcess(this.#config, serial, join(this.#socketDir, `p${serial}.sock`), {
       ready: (q) => this.#onReady(q),
+      lost: () => this.#fill(),
       exit: (q, expected) => this.#onExit(q, expected),
     });
     this.#procs.add(p);
@@ -103,7 +104,7 @@ export class DaemonGroup {
   #fill(): void {
     if (this.#closed || this.#pendingStart !== null) return;
     let live = 0;
-    for (const p of this.#procs) if ((p.state === 'starting' || p.state === 'ready') && !p.replaced) live++;
+    for (const p of this.#procs) if ((p.state === 'starting' || p.state === 'ready') && !p.replaced && !p.lost) live++;
     if (live >= this.spec.processes) return;
     if (this.#backoffMs > 0) {
       this.#pendingStart = setTimeout(() => {
@@ -146,8 +147,9 @@ export class DaemonGroup {
     if (!expected) {
       this.restarts.crash++;
       if (Date.now() - p.startedAt < QUICK_DEATH_MS) this.#backoffMs = Math.min(MAX_BACKOFF_MS, Math.max(250, this.#backoffMs * 2));
-      if (![...this.#procs].some((q) => q.state === 'ready')) this.queue.failAll();
       this.#fill();
+      // Waiting requests wait for a replacement that is starting; with none (a crash loop backs off), they fail now.
+      if (![...this.#procs].some((q) => q.state === 'ready' || q.state === 'starting')) this.queue.failAll();
     }
   }
 
@@ -179,14 +181,14 @@ export class DaemonGroup {
   #pick(): DaemonProcess | null {
     let best: DaemonProcess | null = null;
     for (const p of this.#procs) {
-      if (p.state !== 'ready' || p.inFlight >= this.spec.threads) continue;
+      if (p.state !== 'ready' || p.lost || p.inFlight >= this.spec.threads) continue;
       if (best === null || (best.replaced && !p.replaced) || (best.replaced === p.replaced && p.inFlight < best.inFlight)) best = p;
     }
     return best;
   }
 
   #drainQueue(p: DaemonProcess): void {
-    while (p.state === 'ready' && p.inFlight < this.spec.threads && this.queue.serveNext(p));
+    while (p.state === 'ready' && !p.lost && p.inFlight < this.spec.threads && this.queue.serveNext(p));
   }
 
   /** Serves a request on a free process, or queues it. */

@@ -33,6 +33,8 @@ export interface DaemonProcessConfig {
 /** What a process tells its group. */
 export interface DaemonProcessEvents {
   ready(p: DaemonProcess): void;
+  /** A serving process that was not asked to stop lost its IPC channel: it is dying, and its exit follows. */
+  lost(p: DaemonProcess): void;
   /** The process ended; `expected` unless it crashed (or never started). */
   exit(p: DaemonProcess, expected: boolean): void;
 }
@@ -49,6 +51,11 @@ export class DaemonProcess {
   requests = 0;
   /** A replacement is starting (recycling or reload): it no longer counts towards `processes`. */
   replaced = false;
+  /**
+   * The process died unasked (its IPC channel closed) but its exit has not come yet: it takes
+   * no new requests, which would only find its socket gone.
+   */
+  lost = false;
   /** Apps that failed to preload (the process serves them as 500s). */
   failed: readonly string[] = [];
   /** Resolves once the process serves; rejects if it ends before that. */
@@ -102,6 +109,11 @@ export class DaemonProcess {
       events.ready(this);
     });
     this.child.on('error', (err) => config.logger.error('daemon process error', { ...fields, ...describeError(err) }));
+    this.child.once('disconnect', () => {
+      if (this.state !== 'ready' || this.#retireRequested) return;
+      this.lost = true;
+      events.lost(this);
+    });
     this.child.once('exit', (code, signal) => {
       const expected = this.#retireRequested;
       this.state = 'gone';
