@@ -59,3 +59,11 @@ test('mod_authn_socache directive errors name the line', () => {
   assert.equal(unknown.where, 'authhook.conf:6');
   assert.equal(unknown.message, 'authhook.conf:6: AuthnCacheProvideFor: unknown provider "wsgii" (did you mean "wsgi"?)');
 });
+
+test("mod_ldap's cache and pool tuning directives are accepted and noted, not errors", () => {
+  const logger = memoryLogger();
+  compileText('LDAPCacheTTL 600\nLDAPOpCacheEntries 1024\nLDAPSharedCacheSize 500000\nLDAPRetries 3\nAuthnCacheSOCache shmcb\nAuthnCacheContext server\n', { logger }).close();
+  assert.match(logger.text(), /LDAPCacheTTL: ignored: mod_ldap's own cache/);
+  assert.match(logger.text(), /LDAPRetries: ignored/);
+  assert.match(logger.text(), /AuthnCacheSOCache: ignored/);
+});

@@ -89,6 +89,8 @@ export const DIRECTIVE_NAMES: readonly string[] = Object.freeze(ROWS.map((r) => 
 const HARMLESS = 'has no effect on access control; ignored';
 const PATHS = 'ignored: paths in authhook.conf are relative to the file\'s own directory';
 const CACHE_STORE = 'ignored: authhook keeps its credential cache in process memory, keyed by HMAC';
+const LDAP_CACHE = "ignored: mod_ldap's own cache (it keeps passwords in clear); authhook caches LDAP logins with AuthBasicProvider socache ldap and AuthnCacheProvideFor ldap";
+const LDAP_POOL = 'ignored: the LDAP provider keeps its own bounded connection pool and reconnects by itself';
 
 interface IgnoredDirective {
   readonly level: 'info' | 'warn';
@@ -108,6 +110,10 @@ export const IGNORED_DIRECTIVES: ReadonlyMap<string, IgnoredDirective> = new Map
   ...HARMLESS_NAMES.map((n): [string, IgnoredDirective] => [n.toLowerCase(), { level: 'info', note: HARMLESS }]),
   ['serverroot', { level: 'warn', note: PATHS }],
   ['authncachesocache', { level: 'info', note: CACHE_STORE }],
+  ...['LDAPCacheEntries', 'LDAPCacheTTL', 'LDAPOpCacheEntries', 'LDAPOpCacheTTL', 'LDAPSharedCacheSize', 'LDAPSharedCacheFile'].map(
+    (n): [string, IgnoredDirective] => [n.toLowerCase(), { level: 'info', note: LDAP_CACHE }],
+  ),
+  ...['LDAPConnectionPoolTTL', 'LDAPRetries', 'LDAPRetryDelay', 'LDAPLibraryDebug'].map((n): [string, IgnoredDirective] => [n.toLowerCase(), { level: 'info', note: LDAP_POOL }]),
   ['authncacheenable', { level: 'info', note: 'ignored: the cache is on where socache is listed (or for slow providers by default)' }],
   ['authncachecontext', { level: 'info', note: 'ignored: cached answers are kept per provider and realm' }],
   ['wsgigroupauthoritative', { level: 'warn', note: 'ignored, as mod_wsgi ignores it on Apache 2.4' }],
