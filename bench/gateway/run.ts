@@ -1,7 +1,8 @@
 // bench/gateway: a hello app on bare node:http; behind the authhook gateway in-process
-// (%{GLOBAL}); behind the gateway in a daemon process group (one hop over a Unix socket);
-// and behind nginx as a reverse proxy (the usual one-hop production set-up). Same run, same
-// load. Targets: in-process ≥ 0.85 of bare; daemon group ≥ nginx. Usage:
+// (%{GLOBAL}), with no policy and with Basic (a script check_password, shown, not a target);
+// behind the gateway in a daemon process group (one hop over a Unix socket); and behind nginx
+// as a reverse proxy (the usual one-hop production set-up). Same run, same load. Targets:
+// in-process ≥ 0.85 of bare; daemon group ≥ nginx. Usage:
 //   node --import tsx bench/gateway/run.ts [--seconds 5] [--rounds 3] [--connections 50]
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -14,6 +15,8 @@ const script = fileURLToPath(new URL('./servers.ts', import.meta.url));
 const targets: Target[] = [
   { name: 'bare node:http', script, args: ['bare'] },
   { name: 'gateway in-process', script, args: ['inprocess'] },
+  // Not a target: the same with a Basic decision (script check_password) on every request.
+  { name: 'gateway in-process + Basic', script, args: ['inprocess-basic'], headers: { Authorization: 'Basic ' + Buffer.from('alice:wonderland').toString('base64') } },
   { name: 'gateway daemon group', script, args: ['daemon'] },
   { name: 'nginx proxy → node:http', script, args: ['nginx'] },
 ];

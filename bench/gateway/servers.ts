@@ -29,8 +29,11 @@ function bare(): Promise<number> {
   return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve((server.address() as { port: number }).port)));
 }
 
-async function gateway(daemon: boolean): Promise<number> {
-  const { model } = compileConfig({ locations: [] });
+/** The gateway with no policy (the dispatch cost alone), or with Basic through the middleware benchmark's script hook. */
+async function gateway(daemon: boolean, basicAuth = false): Promise<number> {
+  const authUserScript = fileURLToPath(new URL('../middleware/auth.ts', import.meta.url));
+  const locations = basicAuth ? [{ path: '/', authType: 'Basic' as const, authName: 'bench', authUserScript, require: 'valid-user' }] : [];
+  const { model } = compileConfig({ scriptReloading: false, locations });
   const engine = createEngine(model, { logger: SILENT_LOGGER });
   const mount = { path: '/', app: APP, processGroup: daemon ? 'hello' : '%{GLOBAL}', applicationGroup: '%{GLOBAL}', passAuthorization: false, where: 'bench' };
   const daemonProcesses = daemon
@@ -77,7 +80,7 @@ http {
   return port;
 }
 
-const start = { bare, inprocess: () => gateway(false), daemon: () => gateway(true), nginx }[kind as 'bare'];
+const start = { bare, inprocess: () => gateway(false), 'inprocess-basic': () => gateway(false, true), daemon: () => gateway(true), nginx }[kind as 'bare'];
 if (start === undefined) throw new Error(`unknown kind ${kind}`);
 announce(await start());
 const stop = (): void => {
