@@ -40,13 +40,43 @@ export function isIdentityHeader(lowerName: string): boolean {
 
 const NONE_REMOVED: readonly string[] = Object.freeze([]);
 
+/** The parts of a Node request that hold its headers. */
+export interface HeaderViews {
+  headers: IncomingHttpHeaders;
+  rawHeaders: string[];
+  headersDistinct?: Record<string, string[] | undefined>;
+}
+
+/**
+ * Removes every header of these (lower-case) names from a Node request: from `headers`,
+ * `headersDistinct` and `rawHeaders`. Node builds the two views from rawHeaders on first read,
+ * counting the header lines it parsed, so a view built after rawHeaders shrank would read past
+ * its end and throw: both are built (if not yet) and cleaned before rawHeaders shrinks.
+ */
+export function dropHeaderNames(req: HeaderViews, names: readonly string[]): void {
+  if (names.length === 0) return;
+  const { headers } = req;
+  const distinct = req.headersDistinct;
+  for (const name of names) {
+    delete headers[name];
+    if (distinct !== undefined) delete distinct[name];
+  }
+  const raw = req.rawHeaders;
+  const kept: string[] = [];
+  for (let i = 0; i + 1 < raw.length; i += 2) {
+    if (!names.includes(raw[i]!.toLowerCase())) kept.push(raw[i]!, raw[i + 1]!);
+  }
+  raw.length = 0;
+  raw.push(...kept);
+}
+
 /**
  * Removes identity headers from a Node request in place (both `rawHeaders` and `headers`),
  * and returns the names removed, for the log. Whatever a client sent is in `rawHeaders`, so
  * that is what is scanned: `headers` is left unbuilt (Node builds it on first read) unless
  * there is something to remove.
  */
-export function stripIdentityHeaders(req: { headers: IncomingHttpHeaders; rawHeaders: string[]; headersDistinct?: Record<string, string[] | undefined> }): readonly string[] {
+export function stripIdentityHeaders(req: HeaderViews): readonly string[] {
   const raw = req.rawHeaders;
   let removed: string[] | undefined;
   for (let i = 0; i < raw.length; i += 2) {
@@ -58,19 +88,6 @@ export function stripIdentityHeaders(req: { headers: IncomingHttpHeaders; rawHea
     if (isIdentityHeader(lower) && !(removed ??= []).includes(lower)) removed.push(lower);
   }
   if (removed === undefined) return NONE_REMOVED;
-  // Node builds `headers` and `headersDistinct` from rawHeaders on first read, counting the
-  // header lines it parsed, so both are built (if not yet) and cleaned before rawHeaders shrinks.
-  const { headers } = req;
-  const distinct = req.headersDistinct;
-  for (const name of removed) {
-    delete headers[name];
-    if (distinct !== undefined) delete distinct[name];
-  }
-  const kept: string[] = [];
-  for (let i = 0; i + 1 < raw.length; i += 2) {
-    if (!removed.includes(raw[i]!.toLowerCase())) kept.push(raw[i]!, raw[i + 1]!);
-  }
-  raw.length = 0;
-  raw.push(...kept);
+  dropHeaderNames(req, removed);
   return removed;
 }

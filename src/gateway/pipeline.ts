@@ -9,6 +9,7 @@ import type { LocationGroupSpec } from '../config/gateway-spec.js';
 import { NO_ENV } from '../config/merge.js';
 import type { Engine } from '../engine/decide.js';
 import { normalizePath } from '../environ/normalize-path.js';
+import { dropHeaderNames } from '../environ/strip-identity.js';
 import { attachIdentity, engineInputFor, type AuthhookRequestFields } from '../fronts/node-request.js';
 import type { EngineInput } from '../engine/decide.js';
 import { isPending, type MaybePromise } from '../maybe-promise.js';
@@ -72,15 +73,19 @@ function setEnvAt(engine: Engine, path: string | undefined): Readonly<Record<str
 
 /** Client copies of the headers only the gateway sets go; the gateway's accept stamp comes in. */
 function stampHeaders(req: IncomingMessage, queueStart: number): void {
-  const h = req.headers;
-  if (h[REQUEST_START_HEADER] !== undefined || h[FACTS_HEADER] !== undefined || h['auth-type'] !== undefined) {
-    for (const name of OWNED) delete h[name];
-    const raw = req.rawHeaders;
-    for (let i = raw.length - 2; i >= 0; i -= 2) if ((OWNED as readonly string[]).includes(raw[i]!.toLowerCase())) raw.splice(i, 2);
+  const raw = req.rawHeaders;
+  let sent: string[] | undefined;
+  for (let i = 0; i < raw.length; i += 2) {
+    // The owned names start with "x" or "a": most names are passed over on one character.
+    const c = raw[i]!.charCodeAt(0) | 0x20;
+    if (c !== 0x78 && c !== 0x61) continue;
+    const lower = raw[i]!.toLowerCase();
+    if ((OWNED as readonly string[]).includes(lower) && !(sent ??= []).includes(lower)) sent.push(lower);
   }
+  if (sent !== undefined) dropHeaderNames(req, sent);
   const value = `t=${queueStart}`;
-  h[REQUEST_START_HEADER] = value;
-  req.rawHeaders.push('X-Request-Start', value);
+  req.headers[REQUEST_START_HEADER] = value;
+  raw.push('X-Request-Start', value);
 }
 
 function configuredGroups(ctx: PipelineContext, route: MountRoute, path: string, env: EnvLookup): Groups {

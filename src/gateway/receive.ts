@@ -7,7 +7,7 @@
  */
 import type { IncomingMessage } from 'node:http';
 import { buildEnviron } from '../environ/build-environ.js';
-import { isIdentityHeader } from '../environ/strip-identity.js';
+import { dropHeaderNames, isIdentityHeader } from '../environ/strip-identity.js';
 import { attachIdentity, type AuthhookRequestFields } from '../fronts/node-request.js';
 import type { Decision } from '../types.js';
 import { decodeFacts, FACTS_HEADER, readIdentity, type HopFacts } from './hop.js';
@@ -22,12 +22,13 @@ const isHopOnly = (lower: string): boolean => lower === FACTS_HEADER || lower ==
 
 /** Removes the hop's own headers, so the app sees the request an in-process app would see. */
 function dropHopHeaders(req: IncomingMessage): void {
-  for (const name of Object.keys(req.headers)) if (isHopOnly(name)) delete req.headers[name];
   const raw = req.rawHeaders;
-  const kept: string[] = [];
-  for (let i = 0; i + 1 < raw.length; i += 2) if (!isHopOnly(raw[i]!.toLowerCase())) kept.push(raw[i]!, raw[i + 1]!);
-  raw.length = 0;
-  raw.push(...kept);
+  const names: string[] = [];
+  for (let i = 0; i < raw.length; i += 2) {
+    const lower = raw[i]!.toLowerCase();
+    if (isHopOnly(lower) && !names.includes(lower)) names.push(lower);
+  }
+  dropHeaderNames(req, names);
 }
 
 /**
