@@ -100,9 +100,11 @@ registerRequireProvider({
     for (const method of args) {
       if (!TOKEN.test(method)) throw new ConfigError(`Require method: "${method}" is not a method name`, where);
     }
-    const methods = new Set(args);
+    // httpd numbers HEAD as GET (M_GET): each stands for the other, in the rule and in the request.
+    const asNumbered = (m: string): string => (m === 'HEAD' ? 'GET' : m);
+    const methods = new Set(args.map(asNumbered));
     return function checkMethod(ctx) {
-      return methods.has(ctx.method) ? 'granted' : 'denied';
+      return methods.has(asNumbered(ctx.method)) ? 'granted' : 'denied';
     };
   },
 });

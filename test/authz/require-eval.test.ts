@@ -69,6 +69,11 @@ describe('evaluateRequire: rules', () => {
   it('method grants only the listed methods, case-sensitively', async () => {
     assert.equal(await evaluate('method GET HEAD', { method: 'HEAD' }), 'granted');
     assert.equal(await evaluate('method GET HEAD', { method: 'get' }), 'denied');
+    // As httpd (HEAD is M_GET there): HEAD passes "method GET" and is refused by "not method GET".
+    assert.equal(await evaluate('method GET', { method: 'HEAD' }), 'granted');
+    assert.equal(await evaluate('method HEAD', { method: 'GET' }), 'granted');
+    assert.equal(await evaluate('method POST', { method: 'HEAD' }), 'denied');
+    assert.equal(await evaluate({ all: ['all granted', 'not method GET'] }, { method: 'HEAD' }), 'denied');
   });
 
   it('all granted and all denied decide alone, without a user', async () => {
