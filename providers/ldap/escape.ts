@@ -23,7 +23,8 @@ export function escapeFilterValue(value: string): string {
 export function escapeDnValue(value: string): string {
   let out = value.replace(/["+,;<>\\=]/g, '\\$&').replace(/\u0000/g, '\\00');
   if (out.startsWith('#') || out.startsWith(' ')) out = '\\' + out;
-  if (out.length > 1 && out.endsWith(' ') && !out.endsWith('\\ ')) out = out.slice(0, -1) + '\\ ';
+  // A trailing space is escaped (RFC 4514 §2.4); a lone space already was, as the leading one.
+  if (value.length > 1 && value.endsWith(' ')) out = out.slice(0, -1) + '\\ ';
   return out;
 }
 

@@ -34,6 +34,9 @@ describe('LDAP escaping', () => {
     assert.equal(escapeDnValue('a+b=c<d>;"e"\\'), 'a\\+b\\=c\\<d\\>\\;\\"e\\"\\\\');
     assert.equal(escapeDnValue('#x'), '\\#x');
     assert.equal(escapeDnValue(' x '), '\\ x\\ ');
+    assert.equal(escapeDnValue('a\\ '), 'a\\\\\\ ', 'a space after a backslash is still the trailing space');
+    assert.equal(escapeDnValue(' '), '\\ ');
+    assert.equal(escapeDnValue('  '), '\\ \\ ');
     assert.equal(escapeDnValue('n\u0000l'), 'n\\00l');
   });
 });
