@@ -76,7 +76,7 @@ export type DecisionHeaders = Readonly<Record<string, string | readonly string[]
 /** What the engine decided for one request; fronts render it. */
 export interface Decision {
   /** 200 to let the request through; otherwise the status to answer with. */
-  readonly status: 200 | 400 | 401 | 403 | 500 | 503;
+  readonly status: 200 | 400 | 401 | 403 | 404 | 500 | 503;
   readonly headers: DecisionHeaders;
   /** The authenticated (possibly canonicalised) user, or `null`. */
   readonly user: string | null;

@@ -6,7 +6,7 @@
 import { createMemoryNonceCountStore, createNonceService, type NonceService } from '../authn/digest.js';
 import { evaluateRequire, type AuthzStatus, type RequireContext } from '../authz/require-eval.js';
 import { callAllowAccess, callGroupsForUser } from '../hooks/call-hook.js';
-import { normalizePath } from '../environ/normalize-path.js';
+import { hiddenStructure, normalizePath } from '../environ/normalize-path.js';
 import { SILENT_LOGGER } from '../log.js';
 import type { AuthhookModel, Policy } from '../config/model.js';
 import type { AccessResult, AuthnResult, Decision, Environ, GroupsResult, Logger } from '../types.js';
@@ -25,6 +25,14 @@ export interface EngineInput {
   readonly authorizationCount: number;
   /** The client's host name if known (else its address is used), for allow_access. */
   readonly remoteHost?: string | undefined;
+  /**
+   * The app is handed the normalised path, not the target as sent (the gateway): then an
+   * encoded dot segment (`%2e%2e`) is resolved, as httpd does. Elsewhere the app routes on the
+   * target as sent, so such a target is refused (400) rather than checked as another path.
+   */
+  readonly appSeesNormalisedPath?: boolean;
+  /** The app routes without regard to case (Express by default): so do the locations. */
+  readonly caseInsensitivePath?: boolean;
 }
 
 /** The decision engine for one model. */
@@ -211,6 +219,8 @@ type Granted = Extract<AuthnResult, { outcome: 'granted' }>;
 export function createEngine(model: AuthhookModel, options: EngineOptions = {}): Engine {
   const logger = options.logger ?? SILENT_LOGGER;
   const lookup = createPolicyLookup(model);
+  // Made on first use: only fronts whose router ignores case ask for it.
+  let folded: ReturnType<typeof createPolicyLookup> | undefined;
   const now = options.now ?? Date.now;
   const countStore = createMemoryNonceCountStore({ now });
   const nonceServices = new Map<number, NonceService>();
@@ -225,9 +235,14 @@ export function createEngine(model: AuthhookModel, options: EngineOptions = {}):
   const shared: EngineShared = { logger, timeoutMs: model.global.hookTimeoutMs, nonces };
 
   function evaluate(input: EngineInput): MaybePromise<Decision> {
-    const path = normalizePath(input.environ.REQUEST_URI ?? '/');
+    const uri = input.environ.REQUEST_URI ?? '/';
+    const hidden = hiddenStructure(uri);
+    // httpd refuses an encoded slash with 404 (AllowEncodedSlashes Off, its default).
+    if (hidden === 'encoded-slash') return refuse(404, hidden);
+    if (hidden !== null && input.appSeesNormalisedPath !== true) return refuse(400, hidden);
+    const path = normalizePath(uri);
     if (path === undefined) return refuse(400, 'bad-path');
-    const policy = lookup(path);
+    const policy = input.caseInsensitivePath === true ? (folded ??= createPolicyLookup(model, true))(path) : lookup(path);
     if (!('authType' in policy)) {
       logger.error(policy.message, { code: policy.code, path });
       return refuse(500, 'policy-incomplete');

@@ -32,11 +32,22 @@ export function orderSections(sections: readonly LocationSection[]): LocationSec
 /** The result of a look-up: a policy, or the reason the merged sections cannot make one. */
 export type PolicyLookupResult = Policy | PolicyError;
 
-/** Creates the look-up for a model. */
-export function createPolicyLookup(model: AuthhookModel): (path: string) => PolicyLookupResult {
-  const ordered = orderSections(model.sections);
+/** A section that matches without regard to case: its prefix lower-cased, its regex with the `i` flag. */
+function caseFolded(s: LocationSection): LocationSection {
+  if (s.kind === 'prefix') return Object.freeze({ ...s, path: s.path.toLowerCase() });
+  const r = s.regex!;
+  return Object.freeze({ ...s, regex: r.flags.includes('i') ? r : new RegExp(r.source, r.flags + 'i') });
+}
+
+/**
+ * Creates the look-up for a model. With `foldCase`, locations match without regard to case
+ * (the path is lower-cased, and so are the prefixes): for fronts whose router does the same.
+ */
+export function createPolicyLookup(model: AuthhookModel, foldCase = false): (path: string) => PolicyLookupResult {
+  const ordered = orderSections(foldCase ? model.sections.map(caseFolded) : model.sections);
   const cache = new Map<number | string, PolicyLookupResult>();
-  return function lookupPolicy(path: string): PolicyLookupResult {
+  return function lookupPolicy(target: string): PolicyLookupResult {
+    const path = foldCase ? target.toLowerCase() : target;
     // The set of matching sections is the cache key: a bit per section for the first 31 (a
     // number, so a request builds no string), their indexes as text beyond that.
     let bits = 0;

@@ -34,6 +34,24 @@ function percentDecode(path: string): string | undefined {
   }
 }
 
+const ENCODED_DOT_SEGMENT = /^(?:\.|%2[eE]){1,2}$/;
+
+/**
+ * What a target's percent-encoding would hide from a reader that does not decode it before
+ * routing (Express, an app behind nginx or Caddy): an encoded slash (`%2F`), or a segment that
+ * decodes to `.` or `..` (`%2e%2e`). The policy is matched on the decoded, resolved path, so
+ * such a target could be checked as one path and served as another. `null` for the rest.
+ * @example hiddenStructure('/admin/%2e%2e%2fpublic') // 'encoded-slash'
+ */
+export function hiddenStructure(target: string): 'encoded-slash' | 'encoded-dot-segment' | null {
+  if (!target.includes('%')) return null;
+  const cut = target.search(/[?#]/);
+  const path = cut === -1 ? target : target.slice(0, cut);
+  if (/%2[fF]/.test(path)) return 'encoded-slash';
+  for (const seg of path.split('/')) if (seg.includes('%') && ENCODED_DOT_SEGMENT.test(seg)) return 'encoded-dot-segment';
+  return null;
+}
+
 /**
  * Normalises a request target for matching: drops query and fragment, takes the path of an
  * absolute-form target, percent-decodes once, collapses repeated slashes and resolves `.`

@@ -10,7 +10,7 @@ import { createEngine, type Engine, type EngineInput } from '../engine/decide.js
 import { createConsoleLogger } from '../log.js';
 import { isPending, type MaybePromise } from '../maybe-promise.js';
 import type { Decision, Environ, Logger } from '../types.js';
-import { attachIdentity, engineInputFor, type AuthhookRequestFields } from './node-request.js';
+import { attachIdentity, engineInputFor, type AuthhookRequestFields, type PathReading } from './node-request.js';
 import { refuseOnFault, renderRefusal } from './render.js';
 
 /** A single policy for the routes the middleware is mounted on (a location without `path`/`match`). */
@@ -49,6 +49,19 @@ function proceed(req: IncomingMessage & AuthhookRequestFields, res: ServerRespon
   next();
 }
 
+const EXPRESS_DEFAULT: PathReading = Object.freeze({ caseInsensitivePath: true });
+const CASE_SENSITIVE: PathReading = Object.freeze({});
+
+/**
+ * Express routes the target as sent (so encoded dot segments are refused), and without regard
+ * to case unless the app turns 'case sensitive routing' on: the locations then match the same way.
+ */
+function pathReading(req: object): PathReading {
+  const app = (req as { app?: { enabled?: (setting: string) => boolean } }).app;
+  if (app === undefined || typeof app.enabled !== 'function') return CASE_SENSITIVE;
+  return app.enabled('case sensitive routing') ? CASE_SENSITIVE : EXPRESS_DEFAULT;
+}
+
 /**
  * Creates the Express middleware. Config errors throw here, at start-up.
  * @example
@@ -64,7 +77,7 @@ export function express(input: AuthhookConfig | RoutePolicy, options: ExpressOpt
     let input: EngineInput;
     let decision: MaybePromise<Decision>;
     try {
-      input = engineInputFor(r, { requestUri: r.originalUrl ?? r.url, scriptName: r.baseUrl, serverName });
+      input = engineInputFor(r, { requestUri: r.originalUrl ?? r.url, scriptName: r.baseUrl, serverName }, pathReading(r));
       decision = engine.evaluate(input);
     } catch (err) {
       return refuseOnFault(res, logger, err);

@@ -11,11 +11,25 @@ import type { Decision, Environ } from '../types.js';
 
 export { attachIdentity, type AuthhookRequestFields, type RequestAuth } from './request-identity.js';
 
+/** How the app behind a front reads the path (see `EngineInput`). */
+export interface PathReading {
+  readonly appSeesNormalisedPath?: boolean;
+  readonly caseInsensitivePath?: boolean;
+}
+
+const AS_SENT: PathReading = Object.freeze({});
+
 /** Strips identity headers and builds what the engine decides on. */
-export function engineInputFor(req: IncomingMessage, options: EnvironOptions): EngineInput {
+export function engineInputFor(req: IncomingMessage, options: EnvironOptions, reading: PathReading = AS_SENT): EngineInput {
   stripIdentityHeaders(req);
   const { value, count } = readAuthorization(req.rawHeaders);
-  return { environ: buildEnviron(req, options), authorization: value, authorizationCount: count };
+  return {
+    environ: buildEnviron(req, options),
+    authorization: value,
+    authorizationCount: count,
+    appSeesNormalisedPath: reading.appSeesNormalisedPath === true,
+    caseInsensitivePath: reading.caseInsensitivePath === true,
+  };
 }
 
 /** Strips identity headers, builds the environ, asks the engine (for fronts that await anyway). */

@@ -184,7 +184,7 @@ function settle(actions: StrategyActions, decision: Decision, captured: Capture[
     // passport sends one WWW-Authenticate value per failed strategy: several challenges share it.
     return actions.fail(Array.isArray(challenge) ? challenge.join(', ') : (challenge as string | undefined), 401);
   }
-  if (decision.status === 400 || decision.status === 403) return actions.fail(decision.status);
+  if (decision.status === 400 || decision.status === 403 || decision.status === 404) return actions.fail(decision.status);
   actions.error(faultOf(decision, captured));
 }
 

@@ -10,6 +10,7 @@ const BODIES: Readonly<Record<number, string>> = Object.freeze({
   400: 'Bad Request\n',
   401: 'Unauthorized\n',
   403: 'Forbidden\n',
+  404: 'Not Found\n',
   500: 'Internal Server Error\n',
   503: 'Service Unavailable\n',
 });

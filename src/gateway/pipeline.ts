@@ -59,6 +59,7 @@ interface RequestState {
 }
 
 const NO_GROUPS: Groups = Object.freeze({ processGroup: '', applicationGroup: '' });
+const NORMALISED_FOR_APP = Object.freeze({ appSeesNormalisedPath: true });
 const OWNED = [REQUEST_START_HEADER, FACTS_HEADER, 'auth-type'] as const;
 
 function envLookup(setEnv: Readonly<Record<string, string>>): EnvLookup {
@@ -114,7 +115,8 @@ export function createPipeline(ctx: PipelineContext): (req: IncomingMessage, res
     let input: EngineInput;
     let decision: MaybePromise<Decision>;
     try {
-      input = engineInputFor(req, options);
+      // The app gets the normalised path (SCRIPT_NAME, PATH_INFO, a rewritten URL), as under httpd.
+      input = engineInputFor(req, options, NORMALISED_FOR_APP);
       decision = ctx.engine.evaluate(input);
     } catch (err) {
       return refuseOnFault(res, ctx.logger, err);

@@ -220,7 +220,18 @@ test('a bad X-Forwarded-Proto or X-Forwarded-Host is a 400; two disagreeing host
 for (const spelling of ['/admin/../admin/x', '//admin', '/%61dmin', '/pub/%2e%2e/admin', '/pub/..%2Fadmin', '/admin%2Fx', '/./admin', 'http://h/admin']) {
   test(`the original URI ${spelling} cannot dodge the protected /admin`, async () => {
     const r = await send(trusted, '/_auth', [uri(spelling), ['Authorization', basic('citizen', 'secret')]]);
-    assert.ok(r.status === 401 || r.status === 400, `${spelling} → ${r.status}`);
+    // An encoded slash is a 404, as httpd answers it (AllowEncodedSlashes Off).
+    const expected = /%2f/i.test(spelling) ? [404] : [400, 401];
+    assert.ok(expected.includes(r.status), `${spelling} → ${r.status}`);
+  });
+}
+
+// The app behind the proxy routes on the target as sent: an encoded dot segment or slash that
+// the policy would resolve is refused, so no path is checked as one and served as another.
+for (const spelling of ['/admin/%2e%2e', '/admin/..%2f', '/admin/%2e%2e%2fpub', '/admin/x%2F..%2F..%2Fpub', '/admin/.%2e/pub', '/pub/%2E%2E/admin']) {
+  test(`the original URI ${spelling} is refused, not checked as the path it resolves to`, async () => {
+    const r = await send(trusted, '/_auth', [uri(spelling), ['Authorization', basic('citizen', 'secret')]]);
+    assert.ok(r.status === 400 || r.status === 404, `${spelling} → ${r.status}`);
   });
 }
 
