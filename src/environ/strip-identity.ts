@@ -23,6 +23,8 @@ export const IDENTITY_HEADERS: readonly string[] = Object.freeze([
   'x-auth-request-user',
   'x-auth-request-email',
   'x-auth-request-groups',
+  // authhook's own, on its hops: the scheme the user authenticated with.
+  'auth-type',
 ]);
 
 /** Prefixes of identity headers: `Remote-<Attribute>` and `X-Remote-<Attribute>`. */
@@ -30,8 +32,9 @@ const IDENTITY_PREFIXES = ['remote-', 'x-remote-'] as const;
 
 /** Whether a (lower-case) header name is one that only authhook may set. */
 export function isIdentityHeader(lowerName: string): boolean {
-  // Every identity header starts with "r" or "x": most names are rejected on one character.
+  // Every identity header starts with "r", "x" or "a": most names are rejected on one character.
   const c = lowerName.charCodeAt(0);
+  if (c === 0x61) return lowerName === 'auth-type';
   if (c !== 0x72 && c !== 0x78) return false;
   if (IDENTITY_HEADERS.includes(lowerName)) return true;
   for (const p of IDENTITY_PREFIXES) if (lowerName.startsWith(p)) return true;
@@ -81,9 +84,9 @@ export function stripIdentityHeaders(req: HeaderViews): readonly string[] {
   let removed: string[] | undefined;
   for (let i = 0; i < raw.length; i += 2) {
     const name = raw[i]!;
-    // Every identity header starts with "r" or "x": most names are passed over on one character.
+    // Every identity header starts with "r", "x" or "a": most names are passed over on one character.
     const c = name.charCodeAt(0) | 0x20;
-    if (c !== 0x72 && c !== 0x78) continue;
+    if (c === 0x61 ? name.length !== 9 : c !== 0x72 && c !== 0x78) continue;
     const lower = name.toLowerCase();
     if (isIdentityHeader(lower) && !(removed ??= []).includes(lower)) removed.push(lower);
   }

@@ -189,3 +189,11 @@ test('the accessors add nothing to the request itself, and requests without a st
   b.remoteUser = 'carol';
   assert.deepEqual([a.remoteUser, b.remoteUser], ['alice', 'carol']);
 });
+
+test("a client-sent Auth-Type (the gateway's hop header) is stripped too; Accept and Authorization are not", async () => {
+  const app = express();
+  app.use(middleware());
+  app.get('/', (req, res) => res.json({ authType: req.headers['auth-type'] ?? null, accept: req.headers.accept ?? null, scheme: req.authType }));
+  const r = await request(app).get('/').set('Authorization', basic('alice', 'wonderland')).set('Auth-Type', 'Digest').set('Accept', 'text/plain');
+  assert.deepEqual(r.body, { authType: null, accept: 'text/plain', scheme: 'Basic' });
+});
