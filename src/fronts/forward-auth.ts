@@ -17,6 +17,7 @@ import { createHeaderScanner, type ScannedHeaders } from './forward-auth-headers
 import { resolveForwardAuthOptions, type ForwardAuthOptions } from './forward-auth-options.js';
 import { writeDecision, writeEmpty } from './forward-auth-reply.js';
 import { readOriginalRequest, type OriginalRequest } from './forward-auth-request.js';
+import { refuseConnect } from './render.js';
 
 export type { ForwardAuthOptions, ForwardHeaderNames, IdentityHeaderNames } from './forward-auth-options.js';
 
@@ -129,6 +130,7 @@ function refuseOnFault(res: ServerResponse, logger: Logger, err: unknown): void 
 export function createAuthServer(options: ForwardAuthOptions): Server {
   const handler = createForwardAuthHandler(options);
   const server = createServer(handler);
+  refuseConnect(server);
   // Longer than nginx's upstream keepalive_timeout (60 s), so nginx closes idle connections
   // first and never sends a sub-request on one this side is closing.
   server.keepAliveTimeout = 75_000;

@@ -2,7 +2,8 @@
  * Rendering a refusal on a Node response: status, challenge headers, a short text body.
  * @module
  */
-import type { ServerResponse } from 'node:http';
+import type { Server, ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
 import { describeError } from '../log.js';
 import type { Decision, Logger } from '../types.js';
 
@@ -44,4 +45,14 @@ export function renderFault(res: ServerResponse): void {
 export function refuseOnFault(res: ServerResponse, logger: Logger, err: unknown): void {
   logger.error('authhook fault; request refused', describeError(err));
   renderFault(res);
+}
+
+/**
+ * Answers CONNECT with 501 rather than dropping the connection (node:http closes it without
+ * a word when nobody listens for 'connect'): authhook's servers tunnel nothing.
+ */
+export function refuseConnect(server: Server): void {
+  server.on('connect', (_req: unknown, socket: Duplex) => {
+    socket.end('HTTP/1.1 501 Not Implemented\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: 16\r\nConnection: close\r\n\r\nNot Implemented\n');
+  });
 }

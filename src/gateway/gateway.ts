@@ -23,6 +23,7 @@ import { createMountTable } from './route.js';
 import { GatewayCounters, type GatewayStatus } from './status.js';
 import { watchApps, type AppWatcher } from './watch-apps.js';
 import { IdentityIncomingMessage } from '../fronts/request-identity.js';
+import { refuseConnect } from '../fronts/render.js';
 
 /** Options of `createGateway`. */
 export interface GatewayOptions {
@@ -130,6 +131,7 @@ export function createGateway(options: GatewayOptions): Gateway {
   const ctx = pipelineContext(options, st);
   if (options.reloadOnChanges === true) st.watcher = watchApps((app) => reloadApp(st, app), options.logger);
   const server = createServer({ IncomingMessage: IdentityIncomingMessage }, createPipeline(ctx));
+  refuseConnect(server);
   const close = (): Promise<void> => closeAll(server, st);
   const input = {
     mounts: options.mounts, daemonProcesses: options.daemonProcesses ?? [], locationGroups: ctx.locationGroups,

@@ -300,3 +300,17 @@ test('a hook time-out is a 503 with Retry-After', async () => {
   assert.equal(r.status, 503);
   assert.equal(r.headers['retry-after'], '5');
 });
+
+test('CONNECT to the auth server gets a 501, not a dropped connection', async () => {
+  const { connect } = await import('node:net');
+  const { port } = new URL(trusted);
+  const reply = await new Promise<string>((resolve, reject) => {
+    const sock = connect(Number(port), '127.0.0.1', () => sock.write('CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\n\r\n'));
+    let got = '';
+    sock.setEncoding('utf8');
+    sock.on('data', (d: string) => (got += d));
+    sock.on('end', () => resolve(got));
+    sock.on('error', reject);
+  });
+  assert.match(reply, /^HTTP\/1\.1 501 Not Implemented\r\n/);
+});

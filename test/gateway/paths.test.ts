@@ -42,3 +42,16 @@ test('an encoded dot segment is resolved: the protected path it names asks for c
   assert.equal((JSON.parse(r.body) as { url: string }).url, '/admin/x');
   assert.equal((await getRaw('/admin/%2e%2e/pub')).status, 200);
 });
+
+test('CONNECT gets a 501, not a dropped connection', async () => {
+  const { connect } = await import('node:net');
+  const reply = await new Promise<string>((resolve, reject) => {
+    const sock = connect(s.port, '127.0.0.1', () => sock.write('CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\n\r\n'));
+    let got = '';
+    sock.setEncoding('utf8');
+    sock.on('data', (d: string) => (got += d));
+    sock.on('end', () => resolve(got));
+    sock.on('error', reject);
+  });
+  assert.match(reply, /^HTTP\/1\.1 501 Not Implemented\r\n/);
+});
