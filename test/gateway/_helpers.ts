@@ -46,7 +46,7 @@ export default function app(req, res) {
       headerUser: req.headers['remote-user'] ?? null, authType: req.authType ?? null, groups: req.auth?.groups ?? null,
       cwd: process.cwd(), LANG: process.env.LANG ?? null, LC_ALL: process.env.LC_ALL ?? null, title: process.title,
       uid: process.getuid?.() ?? null, authorization: req.headers.authorization ?? null,
-      distinctRemoteUser: req.headersDistinct['remote-user'] ?? null, distinctRequestStart: req.headersDistinct['x-request-start'] ?? null,
+      distinctRemoteUser: req.headersDistinct['remote-user'] ?? null,
     }));
   });
 }
