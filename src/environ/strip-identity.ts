@@ -56,8 +56,7 @@ export interface HeaderViews {
  * counting the header lines it parsed, so a view built after rawHeaders shrank would read past
  * its end and throw: both are built (if not yet) and cleaned before rawHeaders shrinks.
  */
-export function dropHeaderNames(req: HeaderViews, names: readonly string[]): void {
-  if (names.length === 0) return;
+function dropHeaderNames(req: HeaderViews, names: readonly string[]): void {
   const { headers } = req;
   const distinct = req.headersDistinct;
   for (const name of names) {
@@ -74,23 +73,33 @@ export function dropHeaderNames(req: HeaderViews, names: readonly string[]): voi
 }
 
 /**
- * Removes identity headers from a Node request in place (both `rawHeaders` and `headers`),
- * and returns the names removed, for the log. Whatever a client sent is in `rawHeaders`, so
- * that is what is scanned: `headers` is left unbuilt (Node builds it on first read) unless
- * there is something to remove.
+ * Removes the headers whose lower-case name `matches` from a Node request in place, and
+ * returns the names removed. Whatever a client sent is in `rawHeaders`, so that is what is
+ * scanned: the header views are left unbuilt (Node builds them on first read) unless there is
+ * something to remove. `mayMatch`, given the name as sent, passes over most names without
+ * lower-casing them.
  */
-export function stripIdentityHeaders(req: HeaderViews): readonly string[] {
+export function removeHeaders(req: HeaderViews, matches: (lowerName: string) => boolean, mayMatch: (name: string) => boolean = () => true): readonly string[] {
   const raw = req.rawHeaders;
   let removed: string[] | undefined;
   for (let i = 0; i < raw.length; i += 2) {
     const name = raw[i]!;
-    // Every identity header starts with "r", "x" or "a": most names are passed over on one character.
-    const c = name.charCodeAt(0) | 0x20;
-    if (c === 0x61 ? name.length !== 9 : c !== 0x72 && c !== 0x78) continue;
+    if (!mayMatch(name)) continue;
     const lower = name.toLowerCase();
-    if (isIdentityHeader(lower) && !(removed ??= []).includes(lower)) removed.push(lower);
+    if (matches(lower) && !(removed ??= []).includes(lower)) removed.push(lower);
   }
   if (removed === undefined) return NONE_REMOVED;
   dropHeaderNames(req, removed);
   return removed;
+}
+
+/** Every identity header starts with "r" or "x", or is the 9-letter `auth-type`. */
+function mayBeIdentity(name: string): boolean {
+  const c = name.charCodeAt(0) | 0x20;
+  return c === 0x61 ? name.length === 9 : c === 0x72 || c === 0x78;
+}
+
+/** Removes identity headers from a Node request in place; returns the names removed, for the log. */
+export function stripIdentityHeaders(req: HeaderViews): readonly string[] {
+  return removeHeaders(req, isIdentityHeader, mayBeIdentity);
 }

@@ -50,16 +50,15 @@ function proceed(req: IncomingMessage & AuthhookRequestFields, res: ServerRespon
 }
 
 const EXPRESS_DEFAULT: PathReading = Object.freeze({ caseInsensitivePath: true });
-const CASE_SENSITIVE: PathReading = Object.freeze({});
 
 /**
  * Express routes the target as sent (so encoded dot segments are refused), and without regard
  * to case unless the app turns 'case sensitive routing' on: the locations then match the same way.
  */
-function pathReading(req: object): PathReading {
+function pathReading(req: object): PathReading | undefined {
   const app = (req as { app?: { enabled?: (setting: string) => boolean } }).app;
-  if (app === undefined || typeof app.enabled !== 'function') return CASE_SENSITIVE;
-  return app.enabled('case sensitive routing') ? CASE_SENSITIVE : EXPRESS_DEFAULT;
+  if (app === undefined || typeof app.enabled !== 'function') return undefined;
+  return app.enabled('case sensitive routing') ? undefined : EXPRESS_DEFAULT;
 }
 
 /**

@@ -9,7 +9,7 @@ import type { LocationGroupSpec } from '../config/gateway-spec.js';
 import { NO_ENV } from '../config/merge.js';
 import type { Engine } from '../engine/decide.js';
 import { normalizePath } from '../environ/normalize-path.js';
-import { dropHeaderNames } from '../environ/strip-identity.js';
+import { removeHeaders } from '../environ/strip-identity.js';
 import { attachIdentity, engineInputFor, type AuthhookRequestFields } from '../fronts/node-request.js';
 import type { EngineInput } from '../engine/decide.js';
 import { isPending, type MaybePromise } from '../maybe-promise.js';
@@ -60,7 +60,13 @@ interface RequestState {
 
 const NO_GROUPS: Groups = Object.freeze({ processGroup: '', applicationGroup: '' });
 const NORMALISED_FOR_APP = Object.freeze({ appSeesNormalisedPath: true });
-const OWNED = [REQUEST_START_HEADER, FACTS_HEADER, 'auth-type'] as const;
+const OWNED: readonly string[] = [REQUEST_START_HEADER, FACTS_HEADER, 'auth-type'];
+const isOwned = (lower: string): boolean => OWNED.includes(lower);
+/** The owned names start with "x" or "a": most names are passed over on one character. */
+const mayBeOwned = (name: string): boolean => {
+  const c = name.charCodeAt(0) | 0x20;
+  return c === 0x78 || c === 0x61;
+};
 
 function envLookup(setEnv: Readonly<Record<string, string>>): EnvLookup {
   return (name) => setEnv[name] ?? process.env[name];
@@ -74,19 +80,10 @@ function setEnvAt(engine: Engine, path: string | undefined): Readonly<Record<str
 
 /** Client copies of the headers only the gateway sets go; the gateway's accept stamp comes in. */
 function stampHeaders(req: IncomingMessage, queueStart: number): void {
-  const raw = req.rawHeaders;
-  let sent: string[] | undefined;
-  for (let i = 0; i < raw.length; i += 2) {
-    // The owned names start with "x" or "a": most names are passed over on one character.
-    const c = raw[i]!.charCodeAt(0) | 0x20;
-    if (c !== 0x78 && c !== 0x61) continue;
-    const lower = raw[i]!.toLowerCase();
-    if ((OWNED as readonly string[]).includes(lower) && !(sent ??= []).includes(lower)) sent.push(lower);
-  }
-  if (sent !== undefined) dropHeaderNames(req, sent);
+  removeHeaders(req, isOwned, mayBeOwned);
   const value = `t=${queueStart}`;
   req.headers[REQUEST_START_HEADER] = value;
-  raw.push('X-Request-Start', value);
+  req.rawHeaders.push('X-Request-Start', value);
 }
 
 function configuredGroups(ctx: PipelineContext, route: MountRoute, path: string, env: EnvLookup): Groups {

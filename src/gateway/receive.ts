@@ -7,7 +7,7 @@
  */
 import type { IncomingMessage } from 'node:http';
 import { buildEnviron } from '../environ/build-environ.js';
-import { dropHeaderNames, isIdentityHeader } from '../environ/strip-identity.js';
+import { isIdentityHeader, removeHeaders } from '../environ/strip-identity.js';
 import { attachIdentity, type AuthhookRequestFields } from '../fronts/node-request.js';
 import type { Decision } from '../types.js';
 import { decodeFacts, FACTS_HEADER, readIdentity, type HopFacts } from './hop.js';
@@ -22,13 +22,7 @@ const isHopOnly = (lower: string): boolean => lower === FACTS_HEADER || lower ==
 
 /** Removes the hop's own headers, so the app sees the request an in-process app would see. */
 function dropHopHeaders(req: IncomingMessage): void {
-  const raw = req.rawHeaders;
-  const names: string[] = [];
-  for (let i = 0; i < raw.length; i += 2) {
-    const lower = raw[i]!.toLowerCase();
-    if (isHopOnly(lower) && !names.includes(lower)) names.push(lower);
-  }
-  dropHeaderNames(req, names);
+  removeHeaders(req, isHopOnly);
 }
 
 /**

@@ -3,7 +3,6 @@
 // by PID. Also a raw HTTP client, since fetch rewrites the paths these tests send on purpose.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { accessSync, constants, existsSync, readFileSync } from 'node:fs';
-import { request } from 'node:http';
 import { createConnection, createServer } from 'node:net';
 import { delimiter, join } from 'node:path';
 
@@ -125,25 +124,4 @@ export async function startProcess(o: StartOptions): Promise<ServerProcess> {
   return { pid: pidOf(), output, stop: () => stopPid(pidOf(), child) };
 }
 
-/** A raw HTTP reply. */
-export interface RawReply {
-  readonly status: number;
-  readonly headers: Readonly<Record<string, string | string[] | undefined>>;
-  /** Header names and values as they came, repeats kept. */
-  readonly raw: readonly string[];
-  readonly body: string;
-}
-
-/** Sends one request with the path exactly as given (no URL normalisation) and these headers. */
-export function rawRequest(port: number, path: string, headers: Readonly<Record<string, string>> = {}, method = 'GET'): Promise<RawReply> {
-  return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, path, method, headers, agent: false }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (c: string) => (body += c));
-      res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers, raw: res.rawHeaders, body }));
-    });
-    req.on('error', reject);
-    req.end();
-  });
-}
+export { rawRequest, type RawReply } from '../helpers/index.js';

@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { createAuthServer, type ForwardAuthOptions } from '../../src/fronts/forward-auth.js';
 import { createEngine } from '../../src/engine/decide.js';
 import * as fixture from '../fixtures/mod-wsgi-auth.js';
-import { basic, digestAuthorization, memoryLogger, wwwAuthenticate } from '../helpers/index.js';
+import { basic, digestAuthorization, memoryLogger, rawExchange, wwwAuthenticate } from '../helpers/index.js';
 import { model } from '../helpers/model.js';
 import type { Environ } from '../../src/types.js';
 
@@ -302,15 +302,6 @@ test('a hook time-out is a 503 with Retry-After', async () => {
 });
 
 test('CONNECT to the auth server gets a 501, not a dropped connection', async () => {
-  const { connect } = await import('node:net');
-  const { port } = new URL(trusted);
-  const reply = await new Promise<string>((resolve, reject) => {
-    const sock = connect(Number(port), '127.0.0.1', () => sock.write('CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\n\r\n'));
-    let got = '';
-    sock.setEncoding('utf8');
-    sock.on('data', (d: string) => (got += d));
-    sock.on('end', () => resolve(got));
-    sock.on('error', reject);
-  });
+  const reply = await rawExchange(Number(new URL(trusted).port), 'CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\n\r\n');
   assert.match(reply, /^HTTP\/1\.1 501 Not Implemented\r\n/);
 });

@@ -3,7 +3,7 @@
 // can still read every view of the headers (headers, rawHeaders, headersDistinct).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { request } from 'node:http';
+import { rawRequest } from '../helpers/index.js';
 import { daemon, mount, startGateway, writeApp, type Started } from './_helpers.js';
 
 let s: Started;
@@ -16,18 +16,10 @@ before(async () => {
 });
 after(() => s?.close());
 
-/** GET with headers sent as repeated lines. */
-function getRaw(path: string, headers: Record<string, string | string[]>): Promise<{ status: number; json: Record<string, unknown> }> {
-  return new Promise((resolve, reject) => {
-    const req = request(`${s.url}${path}`, { headers }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (c: string) => (body += c));
-      res.on('end', () => resolve({ status: res.statusCode!, json: res.statusCode === 200 ? (JSON.parse(body) as Record<string, unknown>) : {} }));
-    });
-    req.on('error', reject);
-    req.end();
-  });
+/** GET with headers sent as repeated lines; the report app's JSON. */
+async function getRaw(path: string, headers: Record<string, string | string[]>): Promise<{ status: number; json: Record<string, unknown> }> {
+  const r = await rawRequest(s.port, path, headers);
+  return { status: r.status, json: r.status === 200 ? (JSON.parse(r.body) as Record<string, unknown>) : {} };
 }
 
 test('two gateway-owned headers and an identity header from the client: removed, the request served, in every mode', async () => {

@@ -1,6 +1,8 @@
 // Shared test helpers: request environs, credentials headers, a Digest client, temp scripts.
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
+import { request, type OutgoingHttpHeaders } from 'node:http';
+import { createConnection } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Environ, Logger } from '../../src/types.js';
@@ -110,4 +112,39 @@ export function wwwAuthenticate(rawHeaders: readonly string[]): string[] {
   const out: string[] = [];
   for (let i = 0; i + 1 < rawHeaders.length; i += 2) if (rawHeaders[i]!.toLowerCase() === 'www-authenticate') out.push(rawHeaders[i + 1]!);
   return out;
+}
+
+/** A raw HTTP reply. */
+export interface RawReply {
+  readonly status: number;
+  readonly headers: Readonly<Record<string, string | string[] | undefined>>;
+  /** Header names and values as they came, repeats kept. */
+  readonly raw: readonly string[];
+  readonly body: string;
+}
+
+/** Sends one request with the path exactly as given (no URL normalisation) and these headers (a list: repeated lines). */
+export function rawRequest(port: number, path: string, headers: Readonly<Record<string, string | readonly string[]>> = {}, method = 'GET'): Promise<RawReply> {
+  return new Promise((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port, path, method, headers: headers as OutgoingHttpHeaders, agent: false }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (c: string) => (body += c));
+      res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers, raw: res.rawHeaders, body }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+/** Writes these bytes to a new connection and resolves to everything the server sent back before it closed. */
+export function rawExchange(port: number, bytes: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const sock = createConnection(port, '127.0.0.1', () => sock.write(bytes));
+    let got = '';
+    sock.setEncoding('utf8');
+    sock.on('data', (d: string) => (got += d));
+    sock.on('end', () => resolve(got));
+    sock.on('error', reject);
+  });
 }
