@@ -54,6 +54,18 @@ export interface EngineOptions {
   readonly now?: () => number;
 }
 
+/** The decision at a path no section asks anything of. */
+export const OPEN_DECISION: Decision = allowAnonymous('no-policy');
+
+/**
+ * Whether a policy asks nothing of a request (no allow_access, no Require, no AuthType):
+ * then every request at its paths is let through with nobody authenticated, and the decision
+ * needs neither the environ nor the credentials.
+ */
+export function isOpenPolicy(policy: PolicyLookupResult): policy is Policy {
+  return 'authType' in policy && policy.accessSource === null && policy.require === null && policy.authType === null;
+}
+
 const NO_GROUPS: Promise<GroupsResult> = Promise.resolve(Object.freeze({ outcome: 'groups', groups: Object.freeze([]) }));
 
 /** What every request of one engine shares. */
@@ -162,7 +174,7 @@ class Run implements AuthenticateContext, RequireContext {
         this.logger.error('AuthType configured with no corresponding Require', { path: this.path, sections: policy.from });
         return refuse(500, 'no-require');
       }
-      return allowAnonymous('no-policy');
+      return OPEN_DECISION;
     }
     const before = evaluateRequire(policy.require, this);
     return isPending(before) ? before.then((x) => this.afterUserless(x)) : this.afterUserless(before);

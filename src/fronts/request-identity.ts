@@ -37,6 +37,11 @@ export interface AuthhookRequestFields {
   environ?: Environ | undefined;
 }
 
+/** The hooks' environ, or how to build it when the decision did not need it (made on first read then). */
+export type EnvironSource = Environ | (() => Environ);
+
+export const environFrom = (source: EnvironSource): Environ => (typeof source === 'function' ? source() : source);
+
 type Field = keyof AuthhookRequestFields;
 const FIELDS: readonly Field[] = ['auth', 'remoteUser', 'authType', 'environ'];
 const IDENTITY = Symbol('authhook.identity');
@@ -61,8 +66,8 @@ class Identity {
   authType: 'Basic' | 'Digest' | undefined;
   #environ: Environ | undefined;
   readonly #decision: Decision | null;
-  readonly #hookEnviron: Environ | undefined;
-  constructor(decision: Decision | null, hookEnviron: Environ | undefined) {
+  readonly #hookEnviron: EnvironSource | undefined;
+  constructor(decision: Decision | null, hookEnviron: EnvironSource | undefined) {
     this.auth = decision === null ? undefined : authOf(decision);
     this.remoteUser = decision?.user ?? undefined;
     this.authType = decision?.authType ?? undefined;
@@ -72,7 +77,7 @@ class Identity {
   }
   get environ(): Environ | undefined {
     if (this.#environ === undefined && this.#hookEnviron !== undefined && this.#decision !== null) {
-      this.#environ = appEnvironFor(this.#decision, this.#hookEnviron);
+      this.#environ = appEnvironFor(this.#decision, environFrom(this.#hookEnviron));
     }
     return this.#environ;
   }
@@ -143,14 +148,14 @@ function installAccessors(proto: object): boolean {
 export class IdentityIncomingMessage extends IncomingMessage {}
 
 /** Sets `auth`, `remoteUser`, `authType` and `environ` on the request for the app. */
-export function attachIdentity(req: IncomingMessage & AuthhookRequestFields, decision: Decision, environ: Environ): void {
+export function attachIdentity(req: IncomingMessage & AuthhookRequestFields, decision: Decision, environ: EnvironSource): void {
   const mode = modeFor(req);
   if (mode === 'accessors') {
     // Whatever was assigned to these names before is replaced, as plain writes would.
     holderOf(req)[IDENTITY] = new Identity(decision, environ);
     return;
   }
-  const values: AuthhookRequestFields = { auth: authOf(decision), environ: appEnvironFor(decision, environ) };
+  const values: AuthhookRequestFields = { auth: authOf(decision), environ: appEnvironFor(decision, environFrom(environ)) };
   if (decision.user !== null) {
     values.remoteUser = decision.user;
     values.authType = decision.authType ?? undefined;

@@ -22,3 +22,24 @@ export function nowMicros(): number {
   }
   return Math.floor((offsetMs + p) * 1000);
 }
+
+const PAD3 = Array.from({ length: 1000 }, (_, i) => String(i).padStart(3, '0'));
+let lastSecond = -1;
+let lastSecondText = '';
+
+/**
+ * `String(us)` for a stamp from `nowMicros`, at half the cost: a 16-digit number is past V8's
+ * small-integer fast path, so its digits would be worked out afresh on every request. The
+ * seconds are converted once a second and the six digits below them come from a table.
+ */
+export function microsText(us: number): string {
+  if (!Number.isSafeInteger(us) || us < 1e6) return String(us);
+  const second = Math.floor(us / 1e6);
+  if (second !== lastSecond) {
+    lastSecond = second;
+    lastSecondText = String(second);
+  }
+  const below = us - second * 1e6;
+  const ms = Math.floor(below / 1000);
+  return lastSecondText + PAD3[ms]! + PAD3[below - ms * 1000]!;
+}

@@ -7,17 +7,19 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { LocationGroupSpec } from '../config/gateway-spec.js';
 import { NO_ENV } from '../config/merge.js';
-import type { Engine } from '../engine/decide.js';
-import { normalizePath } from '../environ/normalize-path.js';
-import { removeHeaders } from '../environ/strip-identity.js';
+import { isOpenPolicy, OPEN_DECISION, type Engine } from '../engine/decide.js';
+import { buildEnviron, type EnvironOptions, type RequestLike } from '../environ/build-environ.js';
+import { hiddenStructure, normalizePath } from '../environ/normalize-path.js';
+import { removeHeaders, stripIdentityHeaders } from '../environ/strip-identity.js';
 import { attachIdentity, engineInputFor, type AuthhookRequestFields } from '../fronts/node-request.js';
+import { environFrom, type EnvironSource } from '../fronts/request-identity.js';
 import type { EngineInput } from '../engine/decide.js';
 import { isPending, type MaybePromise } from '../maybe-promise.js';
 import { refuseOnFault, renderFault, renderRefusal } from '../fronts/render.js';
 import { describeError } from '../log.js';
 import type { Decision, Environ, Logger } from '../types.js';
 import type { AppGroups } from './app-group.js';
-import { nowMicros } from './clock.js';
+import { microsText, nowMicros } from './clock.js';
 import type { DaemonGroup } from './daemon-group.js';
 import type { DispatchScript } from './dispatch.js';
 import { gatewayHeaders, type ForwardJob } from './forward.js';
@@ -53,6 +55,8 @@ interface Groups {
 
 interface RequestState {
   readonly queueStart: number;
+  /** The same, as sent to the app (`authhook.queue_start`, `X-Request-Start: t=…`). */
+  readonly queueStartText: string;
   readonly path: string | undefined;
   readonly route: MountRoute | null;
   readonly groups: Groups;
@@ -72,16 +76,10 @@ function envLookup(setEnv: Readonly<Record<string, string>>): EnvLookup {
   return (name) => setEnv[name] ?? process.env[name];
 }
 
-function setEnvAt(engine: Engine, path: string | undefined): Readonly<Record<string, string>> {
-  if (path === undefined) return NO_ENV;
-  const p = engine.policyFor(path);
-  return 'setEnv' in p ? p.setEnv : NO_ENV;
-}
-
 /** Client copies of the headers only the gateway sets go; the gateway's accept stamp comes in. */
-function stampHeaders(req: IncomingMessage, queueStart: number): void {
+function stampHeaders(req: IncomingMessage, queueStartText: string): void {
   removeHeaders(req, isOwned, mayBeOwned);
-  const value = `t=${queueStart}`;
+  const value = 't=' + queueStartText;
   req.headers[REQUEST_START_HEADER] = value;
   req.rawHeaders.push('X-Request-Start', value);
 }
@@ -96,19 +94,28 @@ function configuredGroups(ctx: PipelineContext, route: MountRoute, path: string,
 export function createPipeline(ctx: PipelineContext): (req: IncomingMessage, res: ServerResponse) => void {
   return function authhookGateway(req, res) {
     const queueStart = nowMicros();
+    const queueStartText = microsText(queueStart);
     ctx.counters.requests++;
-    stampHeaders(req, queueStart);
-    const path = normalizePath(req.url ?? '/');
+    stampHeaders(req, queueStartText);
+    const target = req.url ?? '/';
+    const path = normalizePath(target);
     const route = path === undefined ? null : ctx.findMount(path);
-    const setEnv = setEnvAt(ctx.engine, path);
+    const policy = path === undefined ? null : ctx.engine.policyFor(path);
+    const setEnv = policy !== null && 'setEnv' in policy ? policy.setEnv : NO_ENV;
     const groups = route === null ? NO_GROUPS : configuredGroups(ctx, route, path!, envLookup(setEnv));
-    const state: RequestState = { queueStart, path, route, groups };
-    const extra: Record<string, string> = { 'authhook.queue_start': String(queueStart) };
+    const state: RequestState = { queueStart, queueStartText, path, route, groups };
+    const extra: Record<string, string> = { 'authhook.queue_start': queueStartText };
     if (route !== null) {
       extra.SCRIPT_NAME = route.scriptName;
       extra.PATH_INFO = route.pathInfo;
     }
-    const options = { serverName: ctx.serverName, serverPort: ctx.serverPort, extra, ...groups };
+    const options = { serverName: ctx.serverName, serverPort: ctx.serverPort, extra, processGroup: groups.processGroup, applicationGroup: groups.applicationGroup };
+    // Nothing to decide here (no section asks anything of this path, no dispatch script): the
+    // request goes through as the engine would send it, and its environ is built if it is read.
+    if (policy !== null && isOpenPolicy(policy) && ctx.dispatch === null && hiddenStructure(target) === null) {
+      stripIdentityHeaders(req);
+      return guarded(res, ctx, () => decided(ctx, req, res, state, OPEN_DECISION, environLater(req, options, setEnv)));
+    }
     let input: EngineInput;
     let decision: MaybePromise<Decision>;
     try {
@@ -118,17 +125,41 @@ export function createPipeline(ctx: PipelineContext): (req: IncomingMessage, res
     } catch (err) {
       return refuseOnFault(res, ctx.logger, err);
     }
-    const environ = setEnv === NO_ENV ? input.environ : Object.freeze({ ...setEnv, ...input.environ });
+    const environ = withSetEnv(setEnv, input.environ);
     // Synchronous hooks give the decision now: dispatched without a promise or a microtask.
-    if (!isPending(decision)) {
-      try {
-        return decided(ctx, req, res, state, decision, environ);
-      } catch (err) {
-        return refuseOnFault(res, ctx.logger, err);
-      }
-    }
+    if (!isPending(decision)) return guarded(res, ctx, () => decided(ctx, req, res, state, decision, environ));
     decision.then((d) => decided(ctx, req, res, state, d, environ)).catch((err: unknown) => refuseOnFault(res, ctx.logger, err));
   };
+}
+
+function guarded(res: ServerResponse, ctx: PipelineContext, run: () => void): void {
+  try {
+    run();
+  } catch (err) {
+    refuseOnFault(res, ctx.logger, err);
+  }
+}
+
+function withSetEnv(setEnv: Readonly<Record<string, string>>, environ: Environ): Environ {
+  return setEnv === NO_ENV ? environ : Object.freeze({ ...setEnv, ...environ });
+}
+
+/**
+ * The environ of a request whose decision did not need one, built when it is first read
+ * (by an app, or for a hop), from the request as it came: its target, headers and addresses
+ * are taken now, before the app is handed the request and may change it.
+ */
+function environLater(req: IncomingMessage, options: EnvironOptions, setEnv: Readonly<Record<string, string>>): () => Environ {
+  const s = req.socket;
+  const asSent: RequestLike = {
+    method: req.method,
+    url: req.url,
+    httpVersion: req.httpVersion,
+    headers: req.headers,
+    rawHeaders: req.rawHeaders.slice(),
+    socket: { remoteAddress: s.remoteAddress, remotePort: s.remotePort, localPort: s.localPort, encrypted: (s as { encrypted?: boolean }).encrypted },
+  };
+  return () => withSetEnv(setEnv, buildEnviron(asSent, options));
 }
 
 function notFound(res: ServerResponse): void {
@@ -136,7 +167,7 @@ function notFound(res: ServerResponse): void {
   res.end('Not Found\n');
 }
 
-function decided(ctx: PipelineContext, req: IncomingMessage, res: ServerResponse, state: RequestState, decision: Decision, environ: Environ): void {
+function decided(ctx: PipelineContext, req: IncomingMessage, res: ServerResponse, state: RequestState, decision: Decision, environ: EnvironSource): void {
   ctx.counters.decision(decision);
   if (decision.status !== 200) return renderRefusal(res, decision);
   if (ctx.statusPath !== null && state.path === ctx.statusPath) {
@@ -147,15 +178,16 @@ function decided(ctx: PipelineContext, req: IncomingMessage, res: ServerResponse
   if (state.route === null) return notFound(res);
   if (ctx.dispatch === null) return deliver(ctx, req, res, state, state.groups, decision, environ);
   const route = state.route;
-  ctx.dispatch.choose(withIdentity(environ, decision)).then(
+  const hookEnviron = environFrom(environ);
+  ctx.dispatch.choose(withIdentity(hookEnviron, decision)).then(
     (choice) => {
-      const env = envLookup(environ);
+      const env = envLookup(hookEnviron);
       const nameCtx = { serverName: ctx.serverName, serverPort: ctx.serverPort, scriptName: route.scriptName, env };
       const groups: Groups = {
         processGroup: choice.processGroup === null ? state.groups.processGroup : processGroupName(choice.processGroup, env),
         applicationGroup: choice.applicationGroup === null ? state.groups.applicationGroup : applicationGroupName(choice.applicationGroup, nameCtx),
       };
-      deliver(ctx, req, res, state, groups, decision, environ);
+      deliver(ctx, req, res, state, groups, decision, hookEnviron);
     },
     (err: unknown) => {
       ctx.logger.error('dispatch script failed; request refused', { script: ctx.dispatch!.path, ...describeError(err) });
@@ -181,10 +213,11 @@ function dropAuthorization(req: IncomingMessage): void {
   for (let i = raw.length - 2; i >= 0; i -= 2) if (raw[i]!.toLowerCase() === 'authorization') raw.splice(i, 2);
 }
 
-function deliver(ctx: PipelineContext, req: IncomingMessage & AuthhookRequestFields, res: ServerResponse, state: RequestState, groups: Groups, decision: Decision, environ: Environ): void {
+function deliver(ctx: PipelineContext, req: IncomingMessage & AuthhookRequestFields, res: ServerResponse, state: RequestState, groups: Groups, decision: Decision, environ: EnvironSource): void {
   const route = state.route!;
   const { mount } = route;
-  const env = finalEnviron(environ, groups);
+  // A deferred environ was to be made with these groups already: no dispatch script chose others.
+  const env = typeof environ === 'function' ? environ : finalEnviron(environ, groups);
   const url = appUrl(route.pathInfo, req.url ?? '/');
   const queued = (): void => ctx.counters.queueTime(nowMicros() - state.queueStart);
   if (groups.processGroup === '' && groups.applicationGroup === '') {
@@ -195,7 +228,7 @@ function deliver(ctx: PipelineContext, req: IncomingMessage & AuthhookRequestFie
     queued();
     return ctx.appGroups.main.run(mount.app, req, res);
   }
-  const hop = { facts: encodeFacts(mount.app, env, decision.attributes), decision, queueStart: String(state.queueStart), passAuthorization: mount.passAuthorization };
+  const hop = { facts: encodeFacts(mount.app, environFrom(env), decision.attributes), decision, queueStart: state.queueStartText, passAuthorization: mount.passAuthorization };
   const job: ForwardJob = { req, res, url, headers: gatewayHeaders(req, hop) };
   if (groups.processGroup === '') {
     queued();

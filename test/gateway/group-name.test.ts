@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { applicationGroupName, processGroupName, serverGroupName } from '../../src/gateway/group-name.js';
 import { decodeFacts, decodeHeaderValue, encodeFacts, encodeHeaderValue, identityHeaders, readIdentity } from '../../src/gateway/hop.js';
 import { appUrl, createMountTable } from '../../src/gateway/route.js';
-import { nowMicros } from '../../src/gateway/clock.js';
+import { microsText, nowMicros } from '../../src/gateway/clock.js';
 import { mount } from './_helpers.js';
 
 const env = (vars: Record<string, string>) => (name: string) => vars[name];
@@ -84,4 +84,12 @@ test('queue time stamps are 16 digits of µs and never ahead of the wall clock',
   const after = Date.now() * 1000 + 999;
   assert.match(String(t), /^\d{16}$/);
   assert.ok(t >= before && t <= after);
+});
+
+test('microsText writes a stamp as String() does', () => {
+  const t = nowMicros();
+  const samples = [t, t + 1, t + 999, t + 1000, t + 999_999, t + 1_000_000, 1_000_000, 1_000_001, 999_999, 0, 1764691930000000, 1764691930000999, 1764691930123456];
+  for (let i = 0; i < 2000; i++) samples.push(Math.floor(Math.random() * 2 ** 53));
+  for (const us of samples) assert.equal(microsText(us), String(us), String(us));
+  for (const odd of [1.5, -3, Number.NaN, 2 ** 60]) assert.equal(microsText(odd), String(odd));
 });
