@@ -127,6 +127,23 @@ export function buildEnviron(req: RequestLike, options: EnvironOptions = {}): En
   return Object.freeze(env);
 }
 
+/**
+ * The parts of a request its environ is built from, taken now: for an environ built later,
+ * when first read, which must still be the request as it came (the app may change the
+ * request's target and headers before it reads its environ).
+ */
+export function requestAsSent(req: RequestLike): RequestLike {
+  const s = req.socket;
+  return {
+    method: req.method,
+    url: req.url,
+    httpVersion: req.httpVersion,
+    headers: req.headers,
+    rawHeaders: req.rawHeaders.slice(),
+    socket: { remoteAddress: s.remoteAddress, remotePort: s.remotePort, localPort: s.localPort, encrypted: s.encrypted },
+  };
+}
+
 function portText(port: number | undefined): string {
   return port === undefined ? '' : String(port);
 }

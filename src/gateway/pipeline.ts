@@ -8,7 +8,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { LocationGroupSpec } from '../config/gateway-spec.js';
 import { NO_ENV } from '../config/merge.js';
 import { isOpenPolicy, OPEN_DECISION, type Engine } from '../engine/decide.js';
-import { buildEnviron, type EnvironOptions, type RequestLike } from '../environ/build-environ.js';
+import { buildEnviron, requestAsSent, type EnvironOptions } from '../environ/build-environ.js';
 import { hiddenStructure, normalizePath } from '../environ/normalize-path.js';
 import { removeHeaders, stripIdentityHeaders } from '../environ/strip-identity.js';
 import { attachIdentity, engineInputFor, type AuthhookRequestFields } from '../fronts/node-request.js';
@@ -144,21 +144,9 @@ function withSetEnv(setEnv: Readonly<Record<string, string>>, environ: Environ):
   return setEnv === NO_ENV ? environ : Object.freeze({ ...setEnv, ...environ });
 }
 
-/**
- * The environ of a request whose decision did not need one, built when it is first read
- * (by an app, or for a hop), from the request as it came: its target, headers and addresses
- * are taken now, before the app is handed the request and may change it.
- */
+/** The environ of a request whose decision did not need one: built if it is read (by an app, or for a hop). */
 function environLater(req: IncomingMessage, options: EnvironOptions, setEnv: Readonly<Record<string, string>>): () => Environ {
-  const s = req.socket;
-  const asSent: RequestLike = {
-    method: req.method,
-    url: req.url,
-    httpVersion: req.httpVersion,
-    headers: req.headers,
-    rawHeaders: req.rawHeaders.slice(),
-    socket: { remoteAddress: s.remoteAddress, remotePort: s.remotePort, localPort: s.localPort, encrypted: (s as { encrypted?: boolean }).encrypted },
-  };
+  const asSent = requestAsSent(req);
   return () => withSetEnv(setEnv, buildEnviron(asSent, options));
 }
 

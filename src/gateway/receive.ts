@@ -6,10 +6,10 @@
  * @module
  */
 import type { IncomingMessage } from 'node:http';
-import { buildEnviron } from '../environ/build-environ.js';
+import { buildEnviron, requestAsSent } from '../environ/build-environ.js';
 import { isIdentityHeader, removeHeaders } from '../environ/strip-identity.js';
 import { attachIdentity, type AuthhookRequestFields } from '../fronts/node-request.js';
-import type { Decision } from '../types.js';
+import type { Decision, Environ } from '../types.js';
 import { decodeFacts, FACTS_HEADER, readIdentity, type HopFacts } from './hop.js';
 
 /** Which app, in which application group, a received request is for. */
@@ -34,8 +34,9 @@ export function receiveHop(req: IncomingMessage & AuthhookRequestFields, decoded
   if (facts === null) return null;
   const identity = readIdentity(req.headers);
   dropHopHeaders(req);
-  const fromHeaders = buildEnviron(req);
-  const environ = Object.freeze({ ...fromHeaders, ...facts.cgi });
+  // Built if the app reads it: from the hop request as it came, with the gateway's CGI keys over it.
+  const asSent = requestAsSent(req);
+  const environ = (): Environ => Object.freeze({ ...buildEnviron(asSent), ...facts.cgi });
   const decision: Decision = {
     status: 200,
     headers: {},
@@ -46,6 +47,6 @@ export function receiveHop(req: IncomingMessage & AuthhookRequestFields, decoded
     reason: 'gateway',
   };
   attachIdentity(req, decision, environ);
-  (req as { originalUrl?: string }).originalUrl = environ.REQUEST_URI ?? req.url;
-  return { app: facts.app, applicationGroup: environ['authhook.application_group'] ?? '' };
+  (req as { originalUrl?: string }).originalUrl = facts.cgi.REQUEST_URI ?? req.url;
+  return { app: facts.app, applicationGroup: facts.cgi['authhook.application_group'] ?? '' };
 }

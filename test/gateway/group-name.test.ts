@@ -73,9 +73,61 @@ test('the facts header round-trips and refuses anything malformed', () => {
   assert.equal(decodeFacts(undefined), null);
   assert.equal(decodeFacts('not base64 json'), null);
   assert.equal(decodeFacts('{"app":1,"cgi":{},"attributes":{}}'), null);
+  assert.equal(decodeFacts('J,{"app":1,"cgi":{},"attributes":{}}'), null);
   const odd = encodeFacts('/srv/ä.mjs', { PATH_INFO: '/ü\n😀' }, {});
   assert.match(odd, /^[\x20-\x7e]+$/);
   assert.deepEqual(decodeFacts(odd)?.cgi, { PATH_INFO: '/ü\n😀' });
+});
+
+/** An environ as the gateway builds one: every fixed key, the header keys, and what else a location adds. */
+function gatewayEnviron(over: Record<string, string> = {}): Record<string, string> {
+  return {
+    REQUEST_METHOD: 'GET', REQUEST_URI: '/app/x?q=1', SCRIPT_NAME: '/app', PATH_INFO: '/x', QUERY_STRING: 'q=1', SERVER_NAME: 'localhost',
+    SERVER_PORT: '8080', SERVER_PROTOCOL: 'HTTP/1.0', REMOTE_ADDR: '::1', REMOTE_PORT: '50123', 'authhook.version': '9',
+    'authhook.application_group': '', 'authhook.process_group': 'site', 'authhook.queue_start': '1764691930123456',
+    HTTP_HOST: 'localhost:8080', CONTENT_LENGTH: '3', ...over,
+  };
+}
+
+test('the facts of a gateway request go by position; what the hop request carries itself is left out', () => {
+  const header = encodeFacts('/srv/app.mjs', gatewayEnviron(), {});
+  assert.ok(header.startsWith('P,/srv/app.mjs,'), header);
+  assert.ok(header.length < 120, header);
+  const facts = decodeFacts(header)!;
+  const expected = gatewayEnviron();
+  for (const k of ['REQUEST_METHOD', 'QUERY_STRING', 'authhook.version', 'HTTP_HOST', 'CONTENT_LENGTH']) delete expected[k];
+  assert.deepEqual(facts, { app: '/srv/app.mjs', cgi: expected, attributes: {} });
+});
+
+test('facts by position keep any value exactly: separators, escapes, edges, empty, non-ASCII; extras and attributes too', () => {
+  const hostile = ['/a,b/%2e%2E/c', ' lead', 'trail ', '', '%', ',', 'ü😀\u0000\r\n', 'x%2Cy', '\ud800'];
+  for (const v of hostile) {
+    const environ = gatewayEnviron({ PATH_INFO: v, REQUEST_URI: v, 'authhook.process_group': v, SETENV_VAR: v, HTTPS: 'on' });
+    const header = encodeFacts(`/srv/${v}.mjs`, environ, { mail: v, 'given-name': 'x,y' });
+    assert.match(header, /^[\x21-\x7e][\x20-\x7e]*[\x21-\x7e]$/, JSON.stringify(v));
+    const facts = decodeFacts(header)!;
+    // A lone surrogate (no environ value can hold one: they come from UTF-8 or Latin-1) has no
+    // UTF-8 form, so a positional field carries U+FFFD; the JSON tail keeps it as it is.
+    const want = (s: string): string => (s === '\ud800' ? '\ufffd' : s);
+    assert.equal(facts.app, `/srv/${want(v)}.mjs`);
+    assert.equal(facts.cgi.PATH_INFO, want(v));
+    assert.equal(facts.cgi.REQUEST_URI, want(v));
+    assert.equal(facts.cgi['authhook.process_group'], want(v));
+    assert.equal(facts.cgi.SETENV_VAR, v);
+    assert.equal(facts.cgi.HTTPS, 'on');
+    assert.deepEqual(facts.attributes, { mail: v, 'given-name': 'x,y' });
+  }
+});
+
+test('a facts header with the wrong number of fields or a bad tail is refused', () => {
+  const good = encodeFacts('/srv/app.mjs', gatewayEnviron(), {});
+  assert.notEqual(decodeFacts(good), null);
+  assert.equal(decodeFacts(good + ','), null);
+  assert.equal(decodeFacts(good.slice(0, good.lastIndexOf(','))), null);
+  assert.equal(decodeFacts('Q' + good.slice(1)), null);
+  assert.equal(decodeFacts(good + '{'), null);
+  assert.equal(decodeFacts(good + encodeURIComponent('{"cgi":{"A":1},"attributes":{}}')), null);
+  assert.equal(decodeFacts(good + encodeURIComponent('[]')), null);
 });
 
 test('queue time stamps are 16 digits of µs and never ahead of the wall clock', () => {
