@@ -82,8 +82,6 @@ function answer(res: ServerResponse, status: 500 | 502): void {
   res.end(status === 502 ? 'Bad Gateway\n' : 'Internal Server Error\n');
 }
 
-const dropResponseHeader = (lower: string): boolean => HOP_BY_HOP.has(lower);
-
 /** Forwards the request; `done` is called exactly once, when the exchange is over. */
 export function forward(job: ForwardJob, target: ForwardTarget, done: (outcome: ForwardOutcome) => void): void {
   const { res } = job;
@@ -97,7 +95,6 @@ export function forward(job: ForwardJob, target: ForwardTarget, done: (outcome: 
   };
   const abort = exchange(target.pool, {
     ...job,
-    dropResponseHeader,
     settle(ok) {
       if (!ok && !settled) answer(res, 502);
       finish(ok ? 'ok' : 'upstream-error');

@@ -102,8 +102,6 @@ export interface Exchange {
   readonly res: ServerResponse;
   readonly url: string;
   readonly headers: readonly string[];
-  /** Response headers to drop (hop-by-hop). */
-  readonly dropResponseHeader: (lowerName: string) => boolean;
   /** Called once: `true` when a whole response was passed on. */
   readonly settle: (ok: boolean, err?: Error) => void;
 }
@@ -115,10 +113,8 @@ export function exchange(pool: HopPool, x: Exchange): () => void {
   const socket = conn.socket;
   const sink: ResponseSink = {
     head(status: number, message: string, raw: string[]) {
-      const kept: string[] = [];
-      for (let i = 0; i + 1 < raw.length; i += 2) if (!x.dropResponseHeader(raw[i]!.toLowerCase())) kept.push(raw[i]!, raw[i + 1]!);
-      if (message === '') res.writeHead(status, kept);
-      else res.writeHead(status, message, kept);
+      if (message === '') res.writeHead(status, raw);
+      else res.writeHead(status, message, raw);
     },
     body(chunk: Buffer) {
       if (!res.write(chunk)) {

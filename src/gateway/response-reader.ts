@@ -5,9 +5,11 @@
  * lenient; it is the lean half of the gateway's hop client.
  * @module
  */
+import { HOP_BY_HOP } from './hop.js';
 
 /** Where a response goes as it is read. */
 export interface ResponseSink {
+  /** The status and the headers to pass on: hop-by-hop ones (RFC 9110 §7.6.1) are left out. */
   head(status: number, message: string, rawHeaders: string[]): void;
   body(chunk: Buffer): void;
   /** The response is complete; `reusable` when the connection may carry another request. */
@@ -18,7 +20,16 @@ export interface ResponseSink {
 const MAX_HEAD = 64 * 1024;
 const CRLF = Buffer.from('\r\n');
 const HEAD_END = Buffer.from('\r\n\r\n');
-const STATUS_LINE = /^HTTP\/1\.[01] (\d{3})(?: (.*))?$/;
+const DIGITS = /^\d{3}$/;
+
+/** `HTTP/1.x NNN[ reason]`: the status and reason, or `null`. */
+function statusLine(line: string): { status: number; message: string } | null {
+  if (!line.startsWith('HTTP/1.') || (line[7] !== '1' && line[7] !== '0') || line[8] !== ' ') return null;
+  const code = line.slice(9, 12);
+  if (!DIGITS.test(code)) return null;
+  if (line.length === 12) return { status: Number(code), message: '' };
+  return line[12] === ' ' ? { status: Number(code), message: line.slice(13) } : null;
+}
 
 type State = 'head' | 'fixed' | 'size' | 'data' | 'data-end' | 'trailer' | 'close' | 'done';
 
@@ -97,9 +108,9 @@ export class ResponseReader {
       return -1;
     }
     const lines = buf.toString('latin1', 0, end).split('\r\n');
-    const m = STATUS_LINE.exec(lines[0]!);
+    const m = statusLine(lines[0]!);
     if (m === null) return this.#fail('malformed status line');
-    const status = Number(m[1]);
+    const { status } = m;
     const raw: string[] = [];
     let length: number | null = null;
     let chunked = false;
@@ -113,11 +124,11 @@ export class ResponseReader {
       if (lower === 'content-length') length = Number(value);
       else if (lower === 'transfer-encoding') chunked = value.toLowerCase().endsWith('chunked');
       else if (lower === 'connection' && value.toLowerCase().includes('close')) this.#reusable = false;
-      raw.push(name, value);
+      if (!HOP_BY_HOP.has(lower)) raw.push(name, value);
     }
     // An interim response (100 Continue, 103 Early Hints): the real one follows.
     if (status < 200) return end + 4;
-    this.#sink.head(status, m[2] ?? '', raw);
+    this.#sink.head(status, m.message, raw);
     if (this.#noBody || status === 204 || status === 304) this.#complete();
     else if (chunked) this.#state = 'size';
     else if (length !== null && Number.isFinite(length)) {

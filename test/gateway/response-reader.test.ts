@@ -72,3 +72,22 @@ test('a response cut short, or malformed, is an error and never a short success'
   assert.equal(read('HTTP/1.1 200 OK\r\nno colon\r\n\r\n').error, 'malformed header line');
   assert.equal(read('HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n').error, 'malformed chunk size');
 });
+
+test('the status line: a reason phrase is optional, anything else is malformed', () => {
+  assert.deepEqual([read('HTTP/1.1 204\r\n\r\n').status, read('HTTP/1.1 204\r\n\r\n').message], [204, '']);
+  assert.deepEqual([read('HTTP/1.0 404 Not Found Here\r\nContent-Length: 0\r\n\r\n').status, read('HTTP/1.0 404 Not Found Here\r\nContent-Length: 0\r\n\r\n').message], [404, 'Not Found Here']);
+  assert.equal(read('HTTP/1.1 200 \r\nContent-Length: 0\r\n\r\n').message, '');
+  for (const bad of ['HTTP/1.1 20 OK', 'HTTP/1.1 2000 OK', 'HTTP/1.1 200OK', 'HTTP/2 200 OK', 'HTTP/1.2 200 OK', 'http/1.1 200 OK', 'HTTP/1.1  200 OK', 'HTTP/1.1 2x0 OK']) {
+    assert.equal(read(`${bad}\r\nContent-Length: 0\r\n\r\n`).error, 'malformed status line', bad);
+  }
+});
+
+test('hop-by-hop response headers are read for framing but not passed on', () => {
+  const r = read('HTTP/1.1 200 OK\r\nConnection: keep-alive\r\nKeep-Alive: timeout=5\r\nTransfer-Encoding: chunked\r\nX-App: 1\r\nTrailer: X-T\r\n\r\n3\r\nabc\r\n0\r\n\r\n');
+  assert.deepEqual(r.headers, ['X-App', '1']);
+  assert.equal(r.body, 'abc');
+  assert.equal(r.ended, true);
+  const closing = read('HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 2\r\n\r\nok');
+  assert.deepEqual(closing.headers, ['Content-Length', '2']);
+  assert.equal(closing.ended, false);
+});
