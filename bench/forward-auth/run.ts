@@ -11,7 +11,7 @@ import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { printTable, startTarget, type Result } from '../lib/harness.js';
+import { pairedRatio, printTable, startTarget, type Result } from '../lib/harness.js';
 import { tempDir } from '../../test/helpers/index.js';
 import { startNginx } from '../../test/e2e/nginx.js';
 import { findBinary, freePort } from '../../test/e2e/proc.js';
@@ -101,9 +101,10 @@ function measure(targets: readonly Target[], rounds: number, seconds: number, co
     for (const t of targets) samples.set(t.name, [...(samples.get(t.name) ?? []), { ...wrk(t.port, seconds, connections, t.pids), name: t.name }]);
   }
   return targets.map((t) => {
-    const rs = [...samples.get(t.name)!].sort((a, b) => a.rps - b.rps);
+    const inOrder = samples.get(t.name)!;
+    const rs = [...inOrder].sort((a, b) => a.rps - b.rps);
     const cpu = rs.reduce((n, r) => n + r.cpuUs, 0) / Math.max(1, rs.reduce((n, r) => n + r.requests, 0));
-    return { ...rs[Math.floor(rs.length / 2)]!, errors: rs.reduce((n, r) => n + r.errors, 0), cpuPerRequest: cpu };
+    return { ...rs[Math.floor(rs.length / 2)]!, errors: rs.reduce((n, r) => n + r.errors, 0), cpuPerRequest: cpu, roundRps: inOrder.map((r) => r.rps) };
   });
 }
 
@@ -142,7 +143,8 @@ try {
   console.log('\nCPU µs per request (nginx worker + auth process + app):');
   for (const r of results) console.log(`  ${r.name.padEnd(38)} ${r.cpuPerRequest.toFixed(1)}`);
   const [hop, ours] = [results[0]!, results[1]!];
-  console.log(`\nauthhook's decision over the bare hop: ${((hop.rps / ours.rps - 1) * 100).toFixed(1)}% more time per request by requests/s, ` +
+  console.log(`\nauthhook's decision over the bare hop: ${((hop.rps / ours.rps - 1) * 100).toFixed(1)}% more time per request by requests/s ` +
+    `(${((1 / pairedRatio(results, OURS, HOP) - 1) * 100).toFixed(1)}% round by round), ` +
     `${((ours.cpuPerRequest / hop.cpuPerRequest - 1) * 100).toFixed(1)}% more CPU per request (target ≤ 15%)`);
 } finally {
   await nginx.stop();

@@ -6,7 +6,7 @@
 //   node --import tsx bench/gateway/run.ts [--seconds 5] [--rounds 3] [--connections 50]
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { printTable, runAll, type Target } from '../lib/harness.js';
+import { pairedRatio, printTable, runAll, type Target } from '../lib/harness.js';
 
 const { values } = parseArgs({
   options: { seconds: { type: 'string', default: '5' }, rounds: { type: 'string', default: '3' }, connections: { type: 'string', default: '50' } },
@@ -25,4 +25,7 @@ printTable(results, 'bare node:http');
 const rps = (name: string): number => results.find((r) => r.name === name)!.rps;
 const inProcess = rps('gateway in-process') / rps('bare node:http');
 const daemon = rps('gateway daemon group') / rps('nginx proxy → node:http');
-console.log(`\nin-process / bare: ${inProcess.toFixed(3)} (target ≥ 0.85)  daemon / nginx: ${daemon.toFixed(3)} (target ≥ 1.0)`);
+const inProcessPaired = pairedRatio(results, 'gateway in-process', 'bare node:http');
+const daemonPaired = pairedRatio(results, 'gateway daemon group', 'nginx proxy → node:http');
+console.log(`\nin-process / bare: ${inProcess.toFixed(3)}, round by round ${inProcessPaired.toFixed(3)} (target ≥ 0.85)  ` +
+  `daemon / nginx: ${daemon.toFixed(3)}, round by round ${daemonPaired.toFixed(3)} (target ≥ 1.0)`);

@@ -23,6 +23,28 @@ export interface Result {
   readonly cpuUsPerReq: number;
   readonly p99Ms: number;
   readonly errors: number;
+  /** Requests/s of each round, in round order (for ratios taken round by round). */
+  readonly roundRps?: readonly number[];
+}
+
+function median(xs: readonly number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 === 1 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
+}
+
+/**
+ * The median over rounds of `a`'s requests/s over `b`'s in the same round. Targets of one
+ * round run back to back, so a machine that speeds up or slows down between rounds (this one
+ * drifts by ±15 % in a minute) moves both sides of each ratio alike; the ratio of the two
+ * medians does not have that property. Falls back to the ratio of medians.
+ */
+export function pairedRatio(results: readonly Result[], a: string, b: string): number {
+  const ra = results.find((r) => r.name === a)!;
+  const rb = results.find((r) => r.name === b)!;
+  const xa = ra.roundRps ?? [];
+  const xb = rb.roundRps ?? [];
+  if (xa.length === 0 || xa.length !== xb.length) return ra.rps / rb.rps;
+  return median(xa.map((x, i) => x / xb[i]!));
 }
 
 export async function startTarget(t: Target): Promise<{ port: number; child: ChildProcess }> {
@@ -107,9 +129,10 @@ export async function runAll(targets: readonly Target[], opts: { seconds: number
       }
     }
     return targets.map((t) => {
-      const rs = [...samples.get(t.name)!].sort((a, b) => a.rps - b.rps);
+      const inOrder = samples.get(t.name)!;
+      const rs = [...inOrder].sort((a, b) => a.rps - b.rps);
       const mid = rs[Math.floor(rs.length / 2)]!;
-      return { ...mid, errors: rs.reduce((n, r) => n + r.errors, 0) };
+      return { ...mid, errors: rs.reduce((n, r) => n + r.errors, 0), roundRps: inOrder.map((r) => r.rps) };
     });
   } finally {
     for (const s of started) s.child.kill('SIGTERM');
@@ -123,12 +146,13 @@ export function printTable(results: readonly Result[], baseline: string): void {
     r.name,
     r.rps.toFixed(0),
     (r.rps / base).toFixed(3),
+    pairedRatio(results, r.name, baseline).toFixed(3),
     r.cpuUsPerReq.toFixed(1),
     (baseCpu / r.cpuUsPerReq).toFixed(3),
     r.p99Ms.toFixed(1),
     String(r.errors),
   ]);
-  const head = ['target', 'req/s', `ratio to ${baseline}`, 'server CPU µs/req', 'CPU ratio', 'p99 ms', 'errors'];
+  const head = ['target', 'req/s', `ratio to ${baseline}`, 'round by round', 'server CPU µs/req', 'CPU ratio', 'p99 ms', 'errors'];
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
   const fmt = (cells: readonly string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ');
   console.log(fmt(head));
