@@ -30,6 +30,15 @@ if (kind === 'authhook') {
     res.end();
   });
   server.keepAliveTimeout = 75_000;
+} else if (kind === 'bare-identity') {
+  // The same, with the reply authhook sends for alice by default (every identity header, empty
+  // when there is nothing): what passing an identity on costs nginx and the app.
+  const head = ['Remote-User', 'alice', 'X-Remote-User', 'alice', 'Remote-Groups', '', 'Remote-Name', '', 'Remote-Email', '', 'Cache-Control', 'no-store', 'Content-Length', '0'];
+  server = createServer((_req, res) => {
+    res.writeHead(200, head);
+    res.end();
+  });
+  server.keepAliveTimeout = 75_000;
 } else if (kind === 'app') {
   server = createServer((_req, res) => {
     res.writeHead(200, { 'Content-Type': 'text/plain', 'Content-Length': '6' });
