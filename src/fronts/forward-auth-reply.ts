@@ -12,6 +12,7 @@ import type { ResolvedForwardAuth } from './forward-auth-options.js';
 
 // eslint-disable-next-line no-control-regex
 const CONTROL = /[\u0000-\u001f\u007f]/;
+/** Anything but printable ASCII: the common value has none, and goes out as it is after one test. */
 const NON_ASCII = /[^\u0020-\u007e]/;
 const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 const MAPPED_ATTRIBUTES = new Set(['name', 'email']);
@@ -22,8 +23,9 @@ const MAPPED_ATTRIBUTES = new Set(['name', 'email']);
  * gateways and Authelia send it; Node writes header strings as Latin-1, byte for byte.
  */
 function headerValue(v: string): string | undefined {
+  if (v === '' || !NON_ASCII.test(v)) return v;
   if (CONTROL.test(v)) return undefined;
-  return NON_ASCII.test(v) ? Buffer.from(v, 'utf8').toString('latin1') : v;
+  return Buffer.from(v, 'utf8').toString('latin1');
 }
 
 /** `department` → `Department`, `given-name` → `Given-Name`. */
@@ -32,7 +34,12 @@ function titleCase(key: string): string {
 }
 
 function pushAll(out: string[], names: readonly string[], value: string): void {
-  for (const n of names) out.push(n, value);
+  for (let i = 0; i < names.length; i++) out.push(names[i]!, value);
+}
+
+function isEmpty(record: Readonly<Record<string, string>>): boolean {
+  for (const _ in record) return false;
+  return true;
 }
 
 function groupsValue(groups: readonly string[], o: ResolvedForwardAuth, logger: Logger): string {
@@ -51,7 +58,7 @@ function groupsValue(groups: readonly string[], o: ResolvedForwardAuth, logger: 
 
 function attributeHeaders(out: string[], attributes: Readonly<Record<string, string>>, o: ResolvedForwardAuth, logger: Logger): void {
   const prefix = o.attributeHeaderPrefix;
-  if (prefix === null) return;
+  if (prefix === null || isEmpty(attributes)) return;
   for (const [key, raw] of Object.entries(attributes)) {
     if (MAPPED_ATTRIBUTES.has(key)) continue;
     const name = prefix + titleCase(key);
