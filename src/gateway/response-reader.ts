@@ -22,13 +22,15 @@ const CRLF = Buffer.from('\r\n');
 const HEAD_END = Buffer.from('\r\n\r\n');
 const DIGITS = /^\d{3}$/;
 
-/** `HTTP/1.x NNN[ reason]`: the status and reason, or `null`. */
+/** `HTTP/1.x NNN[ reason]`: the status and reason (no CR or LF in it), or `null`. */
 function statusLine(line: string): { status: number; message: string } | null {
   if (!line.startsWith('HTTP/1.') || (line[7] !== '1' && line[7] !== '0') || line[8] !== ' ') return null;
   const code = line.slice(9, 12);
   if (!DIGITS.test(code)) return null;
   if (line.length === 12) return { status: Number(code), message: '' };
-  return line[12] === ' ' ? { status: Number(code), message: line.slice(13) } : null;
+  if (line[12] !== ' ') return null;
+  const message = line.slice(13);
+  return message.includes('\r') || message.includes('\n') ? null : { status: Number(code), message };
 }
 
 type State = 'head' | 'fixed' | 'size' | 'data' | 'data-end' | 'trailer' | 'close' | 'done';
@@ -52,17 +54,27 @@ export class ResponseReader {
     return this.#state === 'done';
   }
 
-  /** Feeds bytes as they arrive. */
+  /**
+   * Feeds bytes as they arrive. A sink that throws (the response cannot be passed on: a header
+   * Node refuses, say) ends the exchange as an error, so the caller answers 502 and nothing
+   * more is passed on; the throw never reaches the socket's listener.
+   */
   push(chunk: Buffer): void {
     let buf = this.#pending === null ? chunk : Buffer.concat([this.#pending, chunk]);
     this.#pending = null;
-    while (buf.length > 0 && this.#state !== 'done') {
-      const used = this.#step(buf);
-      if (used < 0) {
-        this.#pending = buf;
-        return;
+    try {
+      while (buf.length > 0 && this.#state !== 'done') {
+        const used = this.#step(buf);
+        if (used < 0) {
+          this.#pending = buf;
+          return;
+        }
+        buf = buf.subarray(used);
       }
-      buf = buf.subarray(used);
+    } catch (err) {
+      this.#state = 'done';
+      this.#pending = null;
+      this.#sink.error(err instanceof Error ? err : new Error(String(err)));
     }
   }
 

@@ -91,3 +91,30 @@ test('hop-by-hop response headers are read for framing but not passed on', () =>
   assert.deepEqual(closing.headers, ['Content-Length', '2']);
   assert.equal(closing.ended, false);
 });
+
+test('a CR or LF inside the status line is malformed', () => {
+  for (const bad of ['HTTP/1.1 200 O\nK', 'HTTP/1.1 200 O\rK', 'HTTP/1.1 200 \n']) {
+    assert.equal(read(`${bad}\r\nContent-Length: 0\r\n\r\n`).error, 'malformed status line', JSON.stringify(bad));
+  }
+});
+
+test('a sink that throws ends the exchange as an error, and is told nothing more', () => {
+  const calls: string[] = [];
+  const r = new ResponseReader(
+    {
+      head: () => {
+        calls.push('head');
+        throw new TypeError('refused header');
+      },
+      body: () => calls.push('body'),
+      end: () => calls.push('end'),
+      error: (err) => calls.push(`error ${err.message}`),
+    },
+    false,
+  );
+  r.push(Buffer.from('HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok'));
+  r.push(Buffer.from('more'));
+  r.finish();
+  assert.deepEqual(calls, ['head', 'error refused header']);
+  assert.equal(r.done, true);
+});
