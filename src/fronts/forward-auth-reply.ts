@@ -34,12 +34,7 @@ function titleCase(key: string): string {
 }
 
 function pushAll(out: string[], names: readonly string[], value: string): void {
-  for (let i = 0; i < names.length; i++) out.push(names[i]!, value);
-}
-
-function isEmpty(record: Readonly<Record<string, string>>): boolean {
-  for (const _ in record) return false;
-  return true;
+  for (const n of names) out.push(n, value);
 }
 
 function groupsValue(groups: readonly string[], o: ResolvedForwardAuth, logger: Logger): string {
@@ -58,7 +53,7 @@ function groupsValue(groups: readonly string[], o: ResolvedForwardAuth, logger: 
 
 function attributeHeaders(out: string[], attributes: Readonly<Record<string, string>>, o: ResolvedForwardAuth, logger: Logger): void {
   const prefix = o.attributeHeaderPrefix;
-  if (prefix === null || isEmpty(attributes)) return;
+  if (prefix === null) return;
   for (const [key, raw] of Object.entries(attributes)) {
     if (MAPPED_ATTRIBUTES.has(key)) continue;
     const name = prefix + titleCase(key);

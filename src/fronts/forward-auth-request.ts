@@ -49,11 +49,8 @@ const NONE: readonly string[] = Object.freeze([]);
 function agreed(found: ReadonlyMap<string, readonly string[]>, names: readonly string[], own?: string): Agreed {
   let value = own;
   if (found.size === 0) return value;
-  for (let i = 0; i < names.length; i++) {
-    const values = found.get(names[i]!);
-    if (values === undefined) continue;
-    for (let j = 0; j < values.length; j++) {
-      const v = values[j]!;
+  for (const name of names) {
+    for (const v of found.get(name) ?? NONE) {
       if (value === undefined) value = v;
       else if (v !== value) return CONFLICT;
     }
