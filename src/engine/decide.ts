@@ -33,6 +33,13 @@ export interface EngineInput {
   readonly appSeesNormalisedPath?: boolean;
   /** The app routes without regard to case (Express by default): so do the locations. */
   readonly caseInsensitivePath?: boolean;
+  /**
+   * The front hands the user's groups on (`req.auth.groups`, `Remote-Groups`): on a grant
+   * that brought no groups, they are looked up from the location's group sources even when no
+   * Require rule asked for them. The look-up only informs: it never changes the decision, and
+   * one that fails is logged and leaves the groups empty.
+   */
+  readonly exportGroups?: boolean;
 }
 
 /** The decision engine for one model. */
@@ -97,6 +104,7 @@ class Run implements AuthenticateContext, RequireContext {
   readonly authorization: string | undefined;
   readonly authorizationCount: number;
   readonly remoteHost: string | undefined;
+  readonly exportGroups: boolean;
   readonly timeoutMs: number;
   readonly nonces: (lifetimeS: number) => NonceService;
   readonly logger: Logger;
@@ -114,6 +122,7 @@ class Run implements AuthenticateContext, RequireContext {
     this.authorization = input.authorization;
     this.authorizationCount = input.authorizationCount;
     this.remoteHost = input.remoteHost;
+    this.exportGroups = input.exportGroups === true;
     this.timeoutMs = shared.timeoutMs;
     this.nonces = shared.nonces;
     this.logger = shared.logger;
@@ -214,14 +223,23 @@ class Run implements AuthenticateContext, RequireContext {
     return isPending(after) ? after.then((x) => this.afterUser(granted, x)) : this.afterUser(granted, after);
   }
 
-  afterUser(granted: Granted, after: AuthzStatus): Decision {
+  afterUser(granted: Granted, after: AuthzStatus): MaybePromise<Decision> {
     const { policy } = this;
     const user = granted.user;
-    if (after === 'granted') return allowUser(user, policy.authType!, this.known, granted.attributes);
+    if (after === 'granted') {
+      if (this.known === null && this.exportGroups && policy.groupSources.length > 0) return this.grantWithGroups(granted);
+      return allowUser(user, policy.authType!, this.known, granted.attributes);
+    }
     if (after === 'error') return unavailable('authz-error');
     this.logger.info('authorization failure', { user, path: this.path });
     if (policy.forbiddenOnFailure) return refuse(403, 'not-authorised');
     return refuse(401, 'not-authorised', challengeHeaders(this, false));
+  }
+
+  /** The grant, with the groups the front hands on looked up (a failed look-up is logged by `#fetch`). */
+  async grantWithGroups(granted: Granted): Promise<Decision> {
+    const r = await this.groups();
+    return allowUser(granted.user, this.policy.authType!, r.outcome === 'groups' ? r.groups : [], granted.attributes);
   }
 }
 

@@ -101,7 +101,7 @@ export function createForwardAuthHandler(options: ForwardAuthOptions): ForwardAu
     const environ = originalEnviron(req, original, scan);
     let decision: MaybePromise<Decision>;
     try {
-      decision = engine.evaluate({ environ, authorization: scan.authorization, authorizationCount: scan.authorizationCount });
+      decision = engine.evaluate({ environ, authorization: scan.authorization, authorizationCount: scan.authorizationCount, exportGroups: true });
     } catch (err) {
       return refuseOnFault(res, logger, err);
     }

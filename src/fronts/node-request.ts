@@ -29,6 +29,8 @@ export function engineInputFor(req: IncomingMessage, options: EnvironOptions, re
     authorizationCount: count,
     appSeesNormalisedPath: reading.appSeesNormalisedPath === true,
     caseInsensitivePath: reading.caseInsensitivePath === true,
+    // Express, Passport and the gateway hand the groups on (`req.auth.groups`, Remote-Groups).
+    exportGroups: true,
   };
 }
 

@@ -89,6 +89,7 @@ test('Digest through nginx: the client computes the response for the URI it aske
   const ok = await get(target, { Authorization: auth });
   assert.equal(ok.status, 200);
   assert.equal(seen(ok.body)['remote-user'], 'bob');
+  assert.equal(seen(ok.body)['remote-groups'], 'staff', 'groups_for_user fills Remote-Groups after a Digest login');
   assert.equal((await get(target, { Authorization: auth })).status, 401, 'the same nonce count replayed');
   const wrong = digestAuthorization({ challenge, user: 'bob', password: 'nope', method: 'GET', uri: target, nc: 2 });
   assert.equal((await get(target, { Authorization: wrong })).status, 401);

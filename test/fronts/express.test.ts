@@ -38,12 +38,12 @@ test('the middleware answers 401 with the challenge itself', async () => {
   assert.equal(r.headers['cache-control'], 'no-store');
 });
 
-test('a valid user reaches the app with remoteUser, authType and auth set', async () => {
+test('a valid user reaches the app with remoteUser, authType and auth set, the groups looked up for req.auth', async () => {
   const r = await request(basicApp).get('/x').set('Authorization', basic('spy', 'secret'));
   assert.equal(r.status, 200);
   assert.equal(r.body.user, 'spy');
   assert.equal(r.body.authType, 'Basic');
-  assert.deepEqual(r.body.auth, { user: 'spy', groups: [], attributes: {}, authType: 'Basic' });
+  assert.deepEqual(r.body.auth, { user: 'spy', groups: ['secret-agents'], attributes: {}, authType: 'Basic' });
   assert.equal(r.body.environUser, 'spy');
   assert.equal(r.body.environAuthType, 'Basic');
   assert.equal(r.body.hasAuthorization, false);

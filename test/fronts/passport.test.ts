@@ -41,7 +41,7 @@ test('the strategy is named authhook and answers 401 with the Basic challenge', 
 test('the right password: success(user, info) with username, groups and attributes', async () => {
   const r = await request(basicApp.app).get('/area/x').set('Authorization', basic('spy', 'secret'));
   assert.equal(r.status, 200);
-  assert.deepEqual(r.body.user, { username: 'spy', groups: [], attributes: {} });
+  assert.deepEqual(r.body.user, { username: 'spy', groups: ['secret-agents'], attributes: {} });
   assert.deepEqual(r.body.info, { authType: 'Basic', realm: 'Staff' });
 });
 

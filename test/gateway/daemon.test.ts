@@ -42,7 +42,10 @@ before(async () => {
         ...(IS_ROOT ? [daemon('asnobody', { user: 'nobody', home })] : []),
       ],
     },
-    [{ path: '/env/private', authType: 'Basic', authName: 'r', user, group: user, require: 'group staff' }],
+    [
+      { path: '/env/private', authType: 'Basic', authName: 'r', user, group: user, require: 'group staff' },
+      { path: '/env/member', authType: 'Basic', authName: 'r', user, group: user, require: 'valid-user' },
+    ],
   );
 });
 after(() => s?.close());
@@ -93,6 +96,12 @@ test('the identity reaches a proxied app as request properties; client-sent iden
   const anon = (await get(s.url + '/env/public', { headers: spoof })).json;
   assert.deepEqual([anon.remoteUser, anon.environUser, anon.headerUser, anon.authType], [null, null, null, null]);
   assert.equal((await get(s.url + '/env/private', { headers: spoof })).status, 401);
+});
+
+test('a proxied app gets the groups where only valid-user is required: they are looked up for it', async () => {
+  const ok = (await get(s.url + '/env/member', { headers: { authorization: basic('alice', 'pw'), 'remote-groups': 'admin' } })).json;
+  assert.equal(ok.remoteUser, 'alice');
+  assert.deepEqual(ok.groups, ['staff', 'o,ps']);
 });
 
 test('user= runs the group as that user when authhook runs as root', { skip: !IS_ROOT }, async () => {
