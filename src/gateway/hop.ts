@@ -46,11 +46,21 @@ const FIXED_KEYS = [
 ] as const;
 /** Keys that are never in the JSON tail: sent by position, read off the hop request, or headers. */
 const NOT_IN_TAIL = new Set<string>([...FIXED_KEYS, 'REQUEST_METHOD', 'QUERY_STRING', 'authhook.version', 'CONTENT_TYPE', 'CONTENT_LENGTH']);
-/** `P,<app>,<fixed values…>,<tail>`: every field percent-encoded where it needs to be (see `encodeHeaderValue`). */
+/**
+ * The client's hop-by-hop headers, which the hop itself does not carry: the app's environ still
+ * shows them as the client sent them, as it does in-process (and as mod_wsgi's daemon mode
+ * does). Connection, which most clients send, has a field of its own; the others, rare, go in
+ * the tail. Transfer-Encoding is left out: the hop's own, chunked like the client's, stands in.
+ */
+const CONNECTION_KEY = 'HTTP_CONNECTION';
+const HOP_BY_HOP_KEYS: ReadonlySet<string> = new Set(['HTTP_KEEP_ALIVE', 'HTTP_PROXY_CONNECTION', 'HTTP_TE', 'HTTP_TRAILER', 'HTTP_UPGRADE', 'HTTP_EXPECT']);
+/** `P,<app>,<fixed values…>,<connection>,<tail>`: every field percent-encoded where it needs to be (see `encodeHeaderValue`). */
 const POSITIONAL = 'P';
 /** `J,<JSON of HopFacts, percent-encoded>`: for an environ that lacks one of the fixed keys. */
 const WHOLE = 'J';
-const FIELDS = 2 + FIXED_KEYS.length + 1;
+const FIELDS = 2 + FIXED_KEYS.length + 2;
+/** The connection field: empty when the client sent no Connection header, else `=` and its value. */
+const connectionField = (value: string | undefined): string => (value === undefined ? '' : '=' + value);
 /** A character some field would have to encode, besides the separator. */
 const UNSAFE_BESIDES_COMMA = /[^\x20-\x24\x26-\x7e]/;
 
@@ -75,8 +85,11 @@ export function encodeFacts(app: string, environ: Environ, attributes: Readonly<
     environ.REMOTE_ADDR, environ.REMOTE_PORT, environ['authhook.application_group'], environ['authhook.process_group'], environ['authhook.queue_start'],
   ];
   if (fields.includes(undefined)) return wholeFacts(app, environ, attributes);
+  fields.push(connectionField(environ[CONNECTION_KEY]));
   let rest: Record<string, string> | null = null;
-  for (const key in environ) if (!key.startsWith('HTTP_') && !NOT_IN_TAIL.has(key)) (rest ??= {})[key] = environ[key]!;
+  for (const key in environ) {
+    if (key.startsWith('HTTP_') ? HOP_BY_HOP_KEYS.has(key) : !NOT_IN_TAIL.has(key)) (rest ??= {})[key] = environ[key]!;
+  }
   let hasAttributes = false;
   for (const _ in attributes) {
     hasAttributes = true;
@@ -91,7 +104,10 @@ export function encodeFacts(app: string, environ: Environ, attributes: Readonly<
 
 function wholeFacts(app: string, environ: Environ, attributes: Readonly<Record<string, string>>): string {
   const cgi: Record<string, string> = {};
-  for (const key in environ) if (!key.startsWith('HTTP_') && key !== 'CONTENT_TYPE' && key !== 'CONTENT_LENGTH') cgi[key] = environ[key]!;
+  for (const key in environ) {
+    const hopByHop = key === CONNECTION_KEY || HOP_BY_HOP_KEYS.has(key);
+    if (hopByHop || (!key.startsWith('HTTP_') && key !== 'CONTENT_TYPE' && key !== 'CONTENT_LENGTH')) cgi[key] = environ[key]!;
+  }
   return WHOLE + ',' + encodeHeaderValue(printableJson({ app, cgi, attributes }));
 }
 
@@ -124,6 +140,11 @@ export function decodeFacts(value: string | string[] | undefined): HopFacts | nu
     REQUEST_URI: d(f[2]!), SCRIPT_NAME: d(f[3]!), PATH_INFO: d(f[4]!), SERVER_NAME: d(f[5]!), SERVER_PORT: d(f[6]!), SERVER_PROTOCOL: d(f[7]!),
     REMOTE_ADDR: d(f[8]!), REMOTE_PORT: d(f[9]!), 'authhook.application_group': d(f[10]!), 'authhook.process_group': d(f[11]!), 'authhook.queue_start': d(f[12]!),
   };
+  const connection = f[13]!;
+  if (connection !== '') {
+    if (connection[0] !== '=') return null;
+    cgi[CONNECTION_KEY] = d(connection.slice(1));
+  }
   const tail = f[FIELDS - 1]!;
   if (tail === '') return { app: d(f[1]!), cgi, attributes: NO_ATTRIBUTES };
   const more = parseJson(tail);

@@ -119,6 +119,24 @@ test('facts by position keep any value exactly: separators, escapes, edges, empt
   }
 });
 
+test("the client's hop-by-hop headers travel as facts: Connection by position, the rare ones in the tail", () => {
+  for (const connection of ['keep-alive', 'close, Upgrade', '', ' x%,y ', 'ü']) {
+    const environ = gatewayEnviron({ HTTP_CONNECTION: connection, HTTP_KEEP_ALIVE: 'timeout=5, max=9', HTTP_TE: 'trailers', HTTP_X_OTHER: 'o' });
+    const facts = decodeFacts(encodeFacts('/srv/app.mjs', environ, {}))!;
+    assert.equal(facts.cgi.HTTP_CONNECTION, connection, JSON.stringify(connection));
+    assert.equal(facts.cgi.HTTP_KEEP_ALIVE, 'timeout=5, max=9');
+    assert.equal(facts.cgi.HTTP_TE, 'trailers');
+    assert.equal(facts.cgi.HTTP_X_OTHER, undefined, 'an end-to-end header goes as a header, not as a fact');
+  }
+  const none = encodeFacts('/srv/app.mjs', gatewayEnviron(), {});
+  assert.ok(none.endsWith(',,'), none);
+  assert.equal('HTTP_CONNECTION' in decodeFacts(none)!.cgi, false);
+  // The connection field is empty or starts with "=".
+  assert.equal(decodeFacts(none.slice(0, -1) + 'keep-alive,'), null);
+  // The whole-JSON form, for an environ without the fixed keys, carries them too.
+  assert.equal(decodeFacts(encodeFacts('/srv/app.mjs', { HTTP_CONNECTION: 'close', HTTP_UPGRADE: 'h2c' }, {}))?.cgi.HTTP_UPGRADE, 'h2c');
+});
+
 test('a facts header with the wrong number of fields or a bad tail is refused', () => {
   const good = encodeFacts('/srv/app.mjs', gatewayEnviron(), {});
   assert.notEqual(decodeFacts(good), null);
