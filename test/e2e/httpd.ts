@@ -1,6 +1,7 @@
 // A real Apache httpd for end-to-end tests: its own ServerRoot, minimal httpd.conf, PID file
 // and error log in a fresh directory, the prefork MPM (mod_authnz_external is not safe under
-// event, SPEC §7), a loopback port, stopped by PID. A CGI script echoes what the app sees.
+// event, SPEC §7), a loopback port, stopped by PID. A CGI script echoes what the app sees
+// (`cgi: false` leaves URL mapping to the config, e.g. mod_wsgi's WSGIScriptAlias).
 import { chmodSync, chownSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tempDir } from '../helpers/index.js';
@@ -8,12 +9,19 @@ import { findBinary, freePort, requireServer, startProcess, type ServerProcess }
 
 const MODULES_DIR = '/usr/lib/apache2/modules';
 
-function findHttpd(): { bin: string; skip: false } | { bin: undefined; skip: string } {
+/**
+ * The httpd binary, or why a test that needs it and `module` (in httpd's modules directory)
+ * is skipped; in CI (`CI=true`) a missing one is a failure: this throws.
+ */
+export function findHttpd(
+  module = 'mod_authnz_external.so',
+  debianPackage = 'libapache2-mod-authnz-external',
+): { bin: string; skip: false } | { bin: undefined; skip: string } {
   const found = requireServer('Apache httpd', ['/usr/sbin/apache2', '/usr/sbin/httpd', 'apache2', 'httpd']);
   if (found.bin === undefined) return found;
-  const module = join(MODULES_DIR, 'mod_authnz_external.so');
-  if (existsSync(module)) return found;
-  const reason = `mod_authnz_external not installed (no ${module}; Debian: libapache2-mod-authnz-external)`;
+  const path = join(MODULES_DIR, module);
+  if (existsSync(path)) return found;
+  const reason = `${module.replace(/\.so$/, '')} not installed (no ${path}; Debian: ${debianPackage})`;
   if (process.env.CI === 'true') throw new Error(`${reason}; CI requires it`);
   return { bin: undefined, skip: reason };
 }
@@ -37,6 +45,10 @@ export interface HttpdOptions {
   readonly config: (dir: string) => string;
   /** Files to write into the server directory first (name → content), e.g. hook scripts. */
   readonly files?: Readonly<Record<string, string>>;
+  /** The httpd binary (default: `HTTPD`'s), e.g. one `findHttpd` found with another module. */
+  readonly bin?: string;
+  /** Map every `/<segment>/` URL to the whoami CGI (default true); false for a config that maps URLs itself. */
+  readonly cgi?: boolean;
 }
 
 const MODULES = [
@@ -62,7 +74,7 @@ export function childUser(): { user: string; group: string; uid: number; gid: nu
   return process.getuid?.() === 0 ? { user: 'nobody', group: 'nogroup', uid: 65534, gid: 65534 } : null;
 }
 
-function baseConfig(dir: string, port: number, extra: readonly string[]): string {
+function baseConfig(dir: string, port: number, extra: readonly string[], cgi: boolean): string {
   const who = childUser();
   const load = [...MODULES, ...extra].map((m) => `LoadModule ${m}_module ${join(MODULES_DIR, `mod_${m}.so`)}`).join('\n');
   return `ServerRoot "${dir}"
@@ -82,8 +94,7 @@ DocumentRoot "${join(dir, 'htdocs')}"
   AllowOverride None
   Require all granted
 </Directory>
-ScriptAliasMatch "^/[^/]+/" "${join(dir, 'cgi', 'whoami.cgi')}"
-`;
+${cgi ? `ScriptAliasMatch "^/[^/]+/" "${join(dir, 'cgi', 'whoami.cgi')}"\n` : ''}`;
 }
 
 /** Makes the server directory readable by the child user, and `writable` (e.g. a cache) its own. */
@@ -98,7 +109,8 @@ function shareWithChildren(dir: string, writable: readonly string[]): void {
 
 /** Starts httpd in the foreground and resolves once it listens. `cacheDir` is made for the external program. */
 export async function startHttpd(o: HttpdOptions): Promise<RunningHttpd & { cacheDir: string }> {
-  if (HTTPD.bin === undefined) throw new Error(HTTPD.skip);
+  const bin = o.bin ?? HTTPD.bin;
+  if (bin === undefined) throw new Error(HTTPD.skip || 'no httpd binary');
   const dir = tempDir('authhook-httpd-');
   const port = await freePort();
   mkdirSync(join(dir, 'htdocs'));
@@ -108,12 +120,12 @@ export async function startHttpd(o: HttpdOptions): Promise<RunningHttpd & { cach
   const cacheDir = join(dir, 'cache');
   shareWithChildren(dir, [cacheDir]);
   const conf = join(dir, 'httpd.conf');
-  writeFileSync(conf, baseConfig(dir, port, o.modules ?? []) + o.config(dir));
+  writeFileSync(conf, baseConfig(dir, port, o.modules ?? [], o.cgi ?? true) + o.config(dir));
   const errorLog = join(dir, 'error.log');
   // httpd's shutdown signals its whole process group: in a session of its own (setsid
   // execs in place, so the PID is httpd's), that group is not the test runner's.
   const setsid = findBinary(['/usr/bin/setsid', 'setsid']);
-  const command = [HTTPD.bin, '-f', conf, '-DFOREGROUND'];
+  const command = [bin, '-f', conf, '-DFOREGROUND'];
   const proc = await startProcess({
     label: 'httpd',
     command: setsid ?? command[0]!,
@@ -121,6 +133,10 @@ export async function startHttpd(o: HttpdOptions): Promise<RunningHttpd & { cach
     pidFile: join(dir, 'httpd.pid'),
     port,
     logFiles: [errorLog],
+  }).catch((err: unknown) => {
+    // It never listened (a config error, say): the error carries the log; the directory goes.
+    rmSync(dir, { recursive: true, force: true });
+    throw err;
   });
   // In its own session httpd would outlive a test process that dies: stop it on the way out.
   const reap = (): void => {
