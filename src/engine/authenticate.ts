@@ -91,6 +91,9 @@ async function authenticateDigest(ctx: AuthenticateContext): Promise<Authenticat
   if (creds === undefined) return fail(401, 'malformed-credentials');
   if (creds.realm !== realm) return fail(401, 'realm-mismatch');
   if (!policy.digestAlgorithms.includes(creds.algorithm)) return fail(401, 'algorithm-not-offered');
+  // The challenge carries no opaque, so one in the answer is not ours: mod_auth_digest refuses an
+  // opaque it did not issue too (an absent one is fine to both).
+  if (creds.opaque !== null) return fail(401, 'unknown-opaque');
   // As mod_auth_digest: a uri that is not the request's is a bad request, not a challenge.
   if (!digestUriMatches(creds.uri, environ.REQUEST_URI ?? '')) return fail(400, 'uri-mismatch');
   const nonces = ctx.nonces(policy.nonceLifetimeS);

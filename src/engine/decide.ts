@@ -267,8 +267,8 @@ export function createEngine(model: AuthhookModel, options: EngineOptions = {}):
   function evaluate(input: EngineInput): MaybePromise<Decision> {
     const uri = input.environ.REQUEST_URI ?? '/';
     const hidden = hiddenStructure(uri);
-    // httpd refuses an encoded slash with 404 (AllowEncodedSlashes Off, its default).
-    if (hidden === 'encoded-slash') return refuse(404, hidden);
+    // httpd refuses an encoded slash with 404 (AllowEncodedSlashes Off, its default), and an encoded NUL alike.
+    if (hidden === 'encoded-slash' || hidden === 'encoded-nul') return refuse(404, hidden);
     if (hidden !== null && input.appSeesNormalisedPath !== true) return refuse(400, hidden);
     const path = normalizePath(uri);
     if (path === undefined) return refuse(400, 'bad-path');

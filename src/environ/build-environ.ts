@@ -1,7 +1,7 @@
 /**
  * Builds the hook environ from a Node request (SPEC §2): CGI keys, every header as
- * `HTTP_*` except credentials headers and names holding characters other than letters,
- * digits and `-`. Built once per request, frozen.
+ * `HTTP_*` except credentials headers, `Proxy` (httpoxy) and names holding characters other
+ * than letters, digits and `-`. Built once per request, frozen.
  * @module
  */
 import type { IncomingHttpHeaders } from 'node:http';
@@ -43,7 +43,9 @@ export interface EnvironOptions {
 }
 
 const HEADER_NAME = /^[A-Za-z0-9-]+$/;
-const SKIPPED = new Set(['authorization', 'proxy-authorization']);
+// Credentials headers never reach hooks (mod_wsgi); `Proxy` never becomes HTTP_PROXY, which
+// HTTP clients read as their proxy setting (httpoxy, CVE-2016-5387): httpd leaves it out too.
+const SKIPPED = new Set(['authorization', 'proxy-authorization', 'proxy']);
 // Header name → environ key (null: left out). Names repeat across requests, so each is worked
 // out once; the map is bounded so hostile names cannot grow it without end.
 const KEYS = new Map<string, string | null>();

@@ -38,16 +38,18 @@ const ENCODED_DOT_SEGMENT = /^(?:\.|%2[eE]){1,2}$/;
 
 /**
  * What a target's percent-encoding would hide from a reader that does not decode it before
- * routing (Express, an app behind nginx or Caddy): an encoded slash (`%2F`), or a segment that
- * decodes to `.` or `..` (`%2e%2e`). The policy is matched on the decoded, resolved path, so
- * such a target could be checked as one path and served as another. `null` for the rest.
+ * routing (Express, an app behind nginx or Caddy): an encoded slash (`%2F`), an encoded NUL
+ * (`%00`, which ends a C string), or a segment that decodes to `.` or `..` (`%2e%2e`). The
+ * policy is matched on the decoded, resolved path, so such a target could be checked as one
+ * path and served as another. `null` for the rest.
  * @example hiddenStructure('/admin/%2e%2e%2fpublic') // 'encoded-slash'
  */
-export function hiddenStructure(target: string): 'encoded-slash' | 'encoded-dot-segment' | null {
+export function hiddenStructure(target: string): 'encoded-slash' | 'encoded-nul' | 'encoded-dot-segment' | null {
   if (!target.includes('%')) return null;
   const cut = target.search(/[?#]/);
   const path = cut === -1 ? target : target.slice(0, cut);
   if (/%2[fF]/.test(path)) return 'encoded-slash';
+  if (path.includes('%00')) return 'encoded-nul';
   for (const seg of path.split('/')) if (seg.includes('%') && ENCODED_DOT_SEGMENT.test(seg)) return 'encoded-dot-segment';
   return null;
 }
@@ -57,7 +59,8 @@ export function hiddenStructure(target: string): 'encoded-slash' | 'encoded-dot-
  * absolute-form target, percent-decodes once, collapses repeated slashes and resolves `.`
  * and `..` segments (RFC 3986 §5.2.4). Returns `undefined` for a target that cannot be a
  * path: bad percent-encoding, an encoded or raw NUL or other control character, or `..`
- * climbing above the root (Apache answers 400 to these too).
+ * climbing above the root (Apache answers 400 to these too, but 404 to an encoded NUL, which
+ * the engine catches first: see `hiddenStructure`).
  * @example normalizePath('//admin/./x/../%61pi?q=1') // '/admin/api'
  */
 export function normalizePath(target: string): string | undefined {

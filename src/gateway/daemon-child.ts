@@ -71,7 +71,8 @@ async function start(init: DaemonInit): Promise<void> {
   process.title = init.title;
   registerModulePath(init.modulePath);
   const groups = createAppGroups(logger);
-  const server = createServer({ IncomingMessage: IdentityIncomingMessage }, daemonListener(groups));
+  // The hop carries the client's headers as they came: an HTTP/1.0 client may have sent no Host.
+  const server = createServer({ IncomingMessage: IdentityIncomingMessage, requireHostHeader: false }, daemonListener(groups));
   // The gateway owns the connections and the time limits.
   server.keepAliveTimeout = 0;
   server.requestTimeout = 0;

@@ -8,6 +8,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { LocationGroupSpec } from '../config/gateway-spec.js';
 import { NO_ENV } from '../config/merge.js';
 import { isOpenPolicy, OPEN_DECISION, type Engine } from '../engine/decide.js';
+import { refuse } from '../engine/decisions.js';
 import { buildEnviron, requestAsSent, type EnvironOptions } from '../environ/build-environ.js';
 import { hiddenStructure, normalizePath } from '../environ/normalize-path.js';
 import { removeHeaders, stripIdentityHeaders } from '../environ/strip-identity.js';
@@ -90,9 +91,41 @@ function configuredGroups(ctx: PipelineContext, route: MountRoute, path: string,
   return { processGroup: processGroupName(t.processGroup, env), applicationGroup: applicationGroupName(t.applicationGroup, nameCtx) };
 }
 
+const BAD_REQUEST: Decision = refuse(400, 'bad-request');
+
+/** How many Host headers came. */
+function hostCount(raw: readonly string[]): number {
+  let n = 0;
+  for (let i = 0; i < raw.length; i += 2) if (raw[i]!.length === 4 && raw[i]!.toLowerCase() === 'host') n++;
+  return n;
+}
+
+/**
+ * Answers what httpd answers before any section applies, and reports whether it did:
+ * `OPTIONS *` (the server's own options, 200), any other method on `*` (400), a target holding
+ * a fragment (400: RFC 9112 has no `#` in a request target), two Host headers (400: RFC 9112
+ * §3.2 says a server must refuse them).
+ */
+function answeredBeforeSections(req: IncomingMessage, res: ServerResponse, target: string): boolean {
+  if (target === '*') {
+    if (req.method !== 'OPTIONS') renderRefusal(res, BAD_REQUEST);
+    else {
+      res.writeHead(200, { Allow: 'GET, HEAD, POST, OPTIONS', 'Content-Length': '0' });
+      res.end();
+    }
+    return true;
+  }
+  if (target.includes('#') || hostCount(req.rawHeaders) > 1) {
+    renderRefusal(res, BAD_REQUEST);
+    return true;
+  }
+  return false;
+}
+
 /** The gateway's request listener. */
 export function createPipeline(ctx: PipelineContext): (req: IncomingMessage, res: ServerResponse) => void {
   return function authhookGateway(req, res) {
+    if (answeredBeforeSections(req, res, req.url ?? '/')) return;
     const queueStart = nowMicros();
     const queueStartText = microsText(queueStart);
     ctx.counters.requests++;

@@ -55,7 +55,8 @@ export async function preloadAll(apps: MainApps, paths: readonly string[], logge
 async function main(port: MessagePort, data: WorkerHostData): Promise<void> {
   const logger = postingLogger((m) => port.postMessage(m));
   const apps = createMainApps(logger);
-  const server = createServer({ IncomingMessage: IdentityIncomingMessage }, hopListener(apps));
+  // The hop carries the client's headers as they came: an HTTP/1.0 client may have sent no Host.
+  const server = createServer({ IncomingMessage: IdentityIncomingMessage, requireHostHeader: false }, hopListener(apps));
   // The parent owns the connections: they stay open until it closes them.
   server.keepAliveTimeout = 0;
   server.requestTimeout = 0;

@@ -26,6 +26,13 @@ test('Authorization and Proxy-Authorization never reach the environ', () => {
   assert.ok(!JSON.stringify(e).includes('eDp5'));
 });
 
+test('a Proxy header never becomes HTTP_PROXY (httpoxy, CVE-2016-5387), as httpd leaves it out', () => {
+  const e = buildEnviron(req(['Proxy', 'http://evil.example:8080', 'PROXY', 'http://evil.example:8081', 'Proxy-Connection', 'keep-alive']));
+  assert.equal(e.HTTP_PROXY, undefined);
+  assert.ok(!JSON.stringify(e).includes('evil.example'));
+  assert.equal(e.HTTP_PROXY_CONNECTION, 'keep-alive');
+});
+
 test('a header name with an underscore is dropped, so X_Remote_User cannot pose as X-Remote-User', () => {
   const e = buildEnviron(req(['X_Remote_User', 'admin', 'X-Ok', '1']));
   assert.equal(e.HTTP_X_REMOTE_USER, undefined);

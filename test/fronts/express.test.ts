@@ -146,6 +146,17 @@ test('a Digest wrong password is a 401', async () => {
   assert.equal((await request(digestApp).get('/d').set('Authorization', auth)).status, 401);
 });
 
+test('a Digest answer carrying an opaque the challenge never had is a 401, as mod_auth_digest answers', async () => {
+  const c = (await challenge())[0]!;
+  assert.doesNotMatch(c, /opaque=/);
+  const auth = digestAuthorization({ challenge: c, user: 'spy', password: 'secret', method: 'GET', uri: '/d' });
+  const r = await request(digestApp).get('/d').set('Authorization', `${auth}, opaque="changed"`);
+  assert.equal(r.status, 401);
+  assert.ok(r.headers['www-authenticate'], 'with a fresh challenge');
+  const ok = digestAuthorization({ challenge: c, user: 'spy', password: 'secret', method: 'GET', uri: '/d', nc: 2 });
+  assert.equal((await request(digestApp).get('/d').set('Authorization', ok)).status, 200, 'the same nonce without it is fine');
+});
+
 test('a replayed Digest nonce count is refused', async () => {
   const c = (await challenge())[0]!;
   const auth = digestAuthorization({ challenge: c, user: 'spy', password: 'secret', method: 'GET', uri: '/d', nc: 1 });

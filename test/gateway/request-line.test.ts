@@ -1,0 +1,45 @@
+// What the gateway answers before any section applies, as httpd does: `OPTIONS *`, a fragment
+// in the target, two Host headers; and an HTTP/1.0 request without Host reaches a worker or
+// daemon app as it reaches an in-process one.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { rawExchange } from '../helpers/index.js';
+import { daemon, mount, startGateway, writeApp, type Started } from './_helpers.js';
+
+let s: Started;
+before(async () => {
+  s = await startGateway({
+    mounts: [
+      mount('/in', writeApp(), { applicationGroup: '%{GLOBAL}' }),
+      mount('/wk', writeApp(undefined, 'worker.mjs'), { applicationGroup: 'wk' }),
+      mount('/dm', writeApp(undefined, 'daemon.mjs'), { processGroup: 'dm', applicationGroup: '%{GLOBAL}' }),
+    ],
+    daemonProcesses: [daemon('dm')],
+  });
+});
+after(() => s.close());
+
+const status = (reply: string): number => Number(/^HTTP\/1\.[01] (\d{3})/.exec(reply)?.[1] ?? 0);
+const close = 'Connection: close\r\n';
+
+test('OPTIONS * is the server’s own 200 with Allow; another method on * is a 400', async () => {
+  const ok = await rawExchange(s.port, `OPTIONS * HTTP/1.1\r\nHost: x\r\n${close}\r\n`);
+  assert.equal(status(ok), 200, ok);
+  assert.match(ok, /\r\nAllow: GET, HEAD, POST, OPTIONS\r\n/i);
+  assert.equal(status(await rawExchange(s.port, `GET * HTTP/1.1\r\nHost: x\r\n${close}\r\n`)), 400);
+});
+
+test('a fragment in the request target and two Host headers are 400s, for every kind of mount', async () => {
+  for (const m of ['/in', '/wk', '/dm']) {
+    assert.equal(status(await rawExchange(s.port, `GET ${m}/x#frag HTTP/1.1\r\nHost: x\r\n${close}\r\n`)), 400, m);
+    assert.equal(status(await rawExchange(s.port, `GET ${m}/x HTTP/1.1\r\nHost: x\r\nHost: y\r\n${close}\r\n`)), 400, m);
+    assert.equal(status(await rawExchange(s.port, `GET ${m}/x HTTP/1.1\r\nHost: x\r\n${close}\r\n`)), 200, m);
+  }
+});
+
+test('an HTTP/1.0 request without Host is served in-process, in a worker and in a daemon group alike', async () => {
+  for (const m of ['/in', '/wk', '/dm']) {
+    const reply = await rawExchange(s.port, `GET ${m}/x HTTP/1.0\r\n\r\n`);
+    assert.equal(status(reply), 200, `${m}: ${reply}`);
+  }
+});
