@@ -19,7 +19,7 @@ export interface RequireContext {
   readonly user: string | null;
   readonly method: string;
   readonly remoteAddr: string;
-  /** Variables `Require env` tests (SetEnv and the like). */
+  /** Variables `Require env` tests: those SetEnvIf / BrowserMatch set for the request (never SetEnv's, never headers). */
   readonly env: Readonly<Record<string, string>>;
   /** The user's groups; the caller memoises it per request. Only called when `user` is set. */
   groups(): Promise<GroupsResult>;

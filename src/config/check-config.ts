@@ -59,6 +59,10 @@ function policyLines(p: Policy, matched: readonly LocationSection[]): string[] {
   if (p.accessSource !== null) lines.push(`  access script (allow_access): ${p.accessSource.label}`);
   const env = Object.entries(p.setEnv);
   if (env.length > 0) lines.push(`  SetEnv: ${env.map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(' ')}`);
+  for (const r of p.setEnvIf) {
+    const vars = r.assignments.map((a) => (a.value === null ? `!${a.name}` : `${a.name}=${JSON.stringify(a.value)}`)).join(' ');
+    lines.push(`  SetEnvIf: ${r.attribute} ${r.negate ? '!~' : '~'} ${String(r.pattern)} → ${vars}`);
+  }
   if (p.ldap !== null) lines.push(`  LDAP: ${p.ldap.url}${p.ldap.startTls ? ' STARTTLS' : ''}`);
   return lines;
 }

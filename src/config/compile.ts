@@ -4,6 +4,7 @@
  * is tried once at start-up so an incomplete one fails here, not on a request.
  * @module
  */
+import { setEnvIfRule } from './set-env-if.js';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -115,6 +116,17 @@ function compileLocation(
   if (loc.require !== undefined) d.require = loc.require === null ? null : parseRequireSpec(loc.require, `${where}.require`);
   if (loc.authzSendForbiddenOnFailure !== undefined) d.forbiddenOnFailure = loc.authzSendForbiddenOnFailure;
   if (loc.setEnv !== undefined) d.setEnv = Object.freeze({ ...loc.setEnv });
+  if (loc.setEnvIf !== undefined) {
+    d.setEnvIf = Object.freeze(
+      loc.setEnvIf.map((r, i) => {
+        try {
+          return setEnvIfRule(r.attribute, r.match, r.set, r.noCase === true);
+        } catch (err) {
+          throw new ConfigError((err as Error).message, `${where}.setEnvIf[${i}]`);
+        }
+      }),
+    );
+  }
   if (loc.authnCache !== undefined) d.authnCache = typeof loc.authnCache === 'boolean' ? loc.authnCache : Object.freeze({ ...loc.authnCache });
   if (loc.path !== undefined) {
     const path = normalizePath(loc.path);

@@ -4,6 +4,7 @@
  * `AuthBasicProvider wsgi` at `/` works with a `WSGIAuthUserScript` set deeper.
  * @module
  */
+import type { SetEnvIfRule } from './set-env-if.js';
 import { PolicyError } from '../errors.js';
 import { withAuthnCache } from '../state/cached-source.js';
 import type { AuthType } from '../types.js';
@@ -22,6 +23,7 @@ import {
 
 /** The setEnv of a location that sets none (compared by identity on the hot path). */
 export const NO_ENV: Readonly<Record<string, string>> = Object.freeze({});
+const NO_RULES: readonly SetEnvIfRule[] = Object.freeze([]);
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
@@ -34,6 +36,9 @@ export function foldDirectives(sections: readonly LocationSection[]): PolicyDire
       // SetEnv adds to what outer sections set, and AuthLDAP* merge one setting at a time, as in httpd.
       if (k === 'ldap' || k === 'setEnv') {
         (out as Record<string, unknown>)[k] = Object.freeze({ ...(out[k] as object | undefined), ...(v as object) });
+      } else if (k === 'setEnvIf') {
+        // SetEnvIf rules add to the outer sections' ones and run after them, as mod_setenvif merges.
+        out.setEnvIf = Object.freeze([...(out.setEnvIf ?? []), ...(v as readonly SetEnvIfRule[])]);
       } else {
         (out as Record<string, unknown>)[k] = v;
       }
@@ -134,6 +139,7 @@ export function mergeSections(sections: readonly LocationSection[], model: Authh
     require: d.require ?? null,
     forbiddenOnFailure: d.forbiddenOnFailure ?? false,
     setEnv: d.setEnv !== undefined && Object.keys(d.setEnv).length > 0 ? d.setEnv : NO_ENV,
+    setEnvIf: d.setEnvIf ?? NO_RULES,
     ldap: ldapSettings(d),
     from: Object.freeze(sections.map((s) => s.where)),
   };

@@ -4,6 +4,7 @@
  * request into one frozen `Policy` the engine reads.
  * @module
  */
+import type { SetEnvIfRule } from './set-env-if.js';
 import type { AuthType, HookModule } from '../types.js';
 import type { RequireNode } from '../authz/require-parse.js';
 
@@ -45,6 +46,8 @@ export interface PolicyDirectives {
   readonly require?: RequireNode | null;
   readonly forbiddenOnFailure?: boolean;
   readonly setEnv?: Readonly<Record<string, string>>;
+  /** SetEnvIf / BrowserMatch rules, outer sections' first: what `Require env` tests. */
+  readonly setEnvIf?: readonly SetEnvIfRule[];
   /** AuthLDAP* directives (mod_authnz_ldap), merged key by key. */
   readonly ldap?: Partial<LdapSettings>;
   /** The credential cache in front of the Basic providers: absent = on for slow providers only. */
@@ -146,6 +149,8 @@ export interface Policy {
   readonly require: RequireNode | null;
   readonly forbiddenOnFailure: boolean;
   readonly setEnv: Readonly<Record<string, string>>;
+  /** The SetEnvIf rules in order (outer sections first). */
+  readonly setEnvIf: readonly SetEnvIfRule[];
   /** The merged AuthLDAP* settings, when an AuthLDAPURL applies. */
   readonly ldap: LdapSettings | null;
   /** Which sections made it, for check-config and logs. */

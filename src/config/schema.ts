@@ -40,6 +40,10 @@ const location = z
     require: requireSpec.nullable().optional(),
     authzSendForbiddenOnFailure: z.boolean().optional(),
     setEnv: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/), z.string()).optional(),
+    /** mod_setenvif's SetEnvIf: `{ attribute: 'User-Agent', match: '^Probe/', set: ['probe', 'level=2', '!other'] }`. */
+    setEnvIf: z
+      .array(z.strictObject({ attribute: z.string().min(1), match: z.string(), noCase: z.boolean().optional(), set: z.array(z.string().min(1)).min(1) }))
+      .optional(),
     authnCache: z
       .union([
         z.boolean(),

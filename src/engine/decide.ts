@@ -15,6 +15,7 @@ import { authenticate, challengeHeaders, type AuthenticateContext, type Authenti
 import { allowAnonymous, allowUser, refuse, unavailable } from './decisions.js';
 import { createPolicyLookup, type PolicyLookupResult } from './policy-lookup.js';
 import { NO_ENV } from '../config/merge.js';
+import { evaluateSetEnvIf } from '../config/set-env-if.js';
 
 /** One request, as the engine sees it. */
 export interface EngineInput {
@@ -114,8 +115,10 @@ class Run implements AuthenticateContext, RequireContext {
     this.environ = environ;
     this.method = environ.REQUEST_METHOD ?? 'GET';
     this.remoteAddr = environ.REMOTE_ADDR ?? '';
-    // Most locations set no variables: then the environ itself is the env (no copy per request).
-    this.env = policy.setEnv === NO_ENV ? environ : { ...policy.setEnv, ...environ };
+    // What `Require env` tests: the SetEnvIf variables, as httpd's mod_setenvif sets them before
+    // authorisation; never SetEnv's (httpd sets those after it) nor the environ's CGI and HTTP_*
+    // keys (a client could name a header after the variable).
+    this.env = policy.setEnvIf.length === 0 ? NO_ENV : evaluateSetEnvIf(policy.setEnvIf, { environ, path, remoteHost: input.remoteHost ?? this.remoteAddr });
     this.ldap = policy.ldap;
     this.policy = policy;
     this.realm = policy.authName ?? '';

@@ -53,7 +53,7 @@ Require valid-user
   Require user spy
 </Location>
 <Location /env>
-  SetEnv AREA open
+  SetEnvIf Request_Method ^GET$ AREA=open
   Require env AREA
 </Location>
 <Location /groupfile>
@@ -80,7 +80,7 @@ const typed = defineConfig({
     { path: '/digest', authType: 'Digest', authName: 'Digest Area', authDigestProvider: 'wsgi', authDigestAlgorithm: ['SHA-256', 'MD5'], require: 'user spy witness' },
     { match: '^/reports/.+\\.pdf$', require: { all: ['valid-user', 'not method DELETE'] } },
     { path: '/admin', accessScript: 'access.ts', require: 'user spy' },
-    { path: '/env', setEnv: { AREA: 'open' }, require: 'env AREA' },
+    { path: '/env', setEnvIf: [{ attribute: 'Request_Method', match: '^GET$', set: ['AREA=open'] }], require: 'env AREA' },
     { path: '/groupfile', authGroupFile: 'groups.txt', require: 'group staff' },
   ],
 });

@@ -16,8 +16,8 @@ function engineFor(conf: string) {
       assert.ok('authType' in p, String(p));
       return p;
     },
-    ask: (path: string, authorization?: string, method = 'GET') =>
-      e.decide({ environ: environ({ REQUEST_URI: path, REQUEST_METHOD: method }), authorization, authorizationCount: authorization === undefined ? 0 : 1 }),
+    ask: (path: string, authorization?: string, method = 'GET', env: Record<string, string> = {}) =>
+      e.decide({ environ: environ({ REQUEST_URI: path, REQUEST_METHOD: method, ...env }), authorization, authorizationCount: authorization === undefined ? 0 : 1 }),
   };
 }
 
@@ -86,8 +86,38 @@ test('AuthType None and Require all granted open a sub-location', async () => {
   assert.equal(d.user, null);
 });
 
-test('SetEnv in a section is seen by Require env there', async () => {
+test('SetEnv is not seen by Require env (httpd sets it after authorisation): 403, as Apache answers', async () => {
   const e = engineFor(`${TOP}<Location /flag>\nSetEnv OPEN_DOOR 1\nRequire env OPEN_DOOR\n</Location>\n`);
-  assert.equal((await e.ask('/flag')).status, 200);
+  assert.equal((await e.ask('/flag')).status, 403);
   assert.equal((await e.ask('/other')).status, 401);
+});
+
+test('SetEnvIf, SetEnvIfNoCase and BrowserMatch set what Require env tests; outer rules run first', async () => {
+  const e = engineFor(
+    `${TOP}BrowserMatch ^Probe/ probe\n<Location /probe>\nRequire env probe\n</Location>\n` +
+      `<Location /lan>\nSetEnvIf Remote_Addr ^10\\. lan\nSetEnvIfNoCase X-Area ^OPEN$ lan=$0\nSetEnvIf X-Area ^never$ !lan\nRequire env lan\n</Location>\n` +
+      `<Location /uri>\nSetEnvIf Request_URI ^/uri/ok door\nSetEnvIf Referer ^$ !door\nRequire env door\n</Location>\n`,
+  );
+  assert.equal((await e.ask('/probe', undefined, 'GET', { HTTP_USER_AGENT: 'Probe/1.0' })).status, 200);
+  assert.equal((await e.ask('/probe', undefined, 'GET', { HTTP_USER_AGENT: 'probe/1.0' })).status, 403, 'BrowserMatch minds case');
+  assert.equal((await e.ask('/probe')).status, 403);
+  assert.equal((await e.ask('/lan', undefined, 'GET', { REMOTE_ADDR: '10.1.2.3' })).status, 200);
+  assert.equal((await e.ask('/lan', undefined, 'GET', { REMOTE_ADDR: '192.0.2.1' })).status, 403);
+  assert.equal((await e.ask('/lan', undefined, 'GET', { HTTP_X_AREA: 'open' })).status, 200, 'NoCase');
+  assert.equal((await e.ask('/lan', undefined, 'GET', { REMOTE_ADDR: '10.1.2.3', HTTP_X_AREA: 'never' })).status, 403, '!var unsets');
+  // A missing header is the empty string, so "^$" matches it, as in httpd.
+  assert.equal((await e.ask('/uri/ok', undefined, 'GET', { HTTP_REFERER: 'https://x/' })).status, 200);
+  assert.equal((await e.ask('/uri/ok')).status, 403);
+  assert.equal((await e.ask('/uri/other', undefined, 'GET', { HTTP_REFERER: 'https://x/' })).status, 403);
+});
+
+test('Require env never sees the environ: a client cannot grant itself a variable by sending a header of that name', async () => {
+  const e = engineFor(`${TOP}<Location /flag>\nRequire env HTTP_X_OPEN REMOTE_ADDR\n</Location>\n`);
+  assert.equal((await e.ask('/flag', undefined, 'GET', { HTTP_X_OPEN: '1' })).status, 403);
+});
+
+test('a SetEnvIf with a bad regex or variable is a start-up error naming the line', () => {
+  assert.throws(() => compileText(`${TOP}SetEnvIf User-Agent "(" probe\n`), /SetEnvIf: "\(" is not a usable regular expression/);
+  assert.throws(() => compileText(`${TOP}SetEnvIf User-Agent x 1bad\n`), /SetEnvIf: "1bad" is not a usable variable name/);
+  assert.throws(() => compileText(`${TOP}BrowserMatch x\n`), /BrowserMatch/);
 });

@@ -356,7 +356,11 @@ const CASES: readonly Case[] = [
   { name: 'method: PROPFIND', method: 'PROPFIND', path: '/app/method/x' },
   { name: 'denied: all denied', path: '/app/denied/x' },
   { name: 'denied: with credentials', path: '/app/denied/x', headers: [SPY] },
-  { name: 'env: Require env of a SetEnv variable', path: '/app/env/x', differs: 'Apache sets SetEnv variables in the fixups phase, after authorisation, so Require env does not see them (403); authhook grants (docs/authhook-conf.md says SetEnv is seen by Require env)' },
+  { name: 'env: Require env of a SetEnv variable (SetEnv runs after authorisation: 403)', path: '/app/env/x' },
+  { name: 'env: Require env of a BrowserMatch variable', path: '/app/envif/x', headers: [['User-Agent', 'Probe/1.0']] },
+  { name: 'env: Require env of a SetEnvIfNoCase variable', path: '/app/envif/x', headers: [['X-Area', 'OPEN']] },
+  { name: 'env: no SetEnvIf rule matched', path: '/app/envif/x', headers: [['User-Agent', 'probe/1.0'], ['X-Area', 'closed']] },
+  { name: 'env: a header named like the variable', path: '/app/envif/x', headers: [['Probe', '1'], ['Area', 'open']] },
   { name: 'env: the app sees a SetEnv variable', path: '/app/setenv/x' },
   { name: 'env: the daemon app sees a SetEnv variable', path: '/daemon/setenv/x', headers: [SPY] },
 
@@ -598,7 +602,7 @@ before(async () => {
       cgi: false,
       // authz_host: Require ip / method / env; authz_groupfile: "Require group" (its provider on 2.4).
       // mod_wsgi and mod_auth_digest are the site's own LoadModule lines.
-      modules: ['authz_host', 'authz_groupfile'],
+      modules: ['authz_host', 'authz_groupfile', 'setenvif'],
       files,
       // The scripts are copied into the server directory (readable by the child user); the daemon's socket lives there too.
       config: (dir) => `WSGISocketPrefix ${join(dir, 'wsgi')}\nDefine PARITY ${dir}\nInclude ${join(dir, 'site.conf')}\n`,

@@ -158,9 +158,10 @@ test('Require all denied is a 403 even with good credentials', async () => {
   assert.equal(d.status, 403);
 });
 
-test('Require env grants when the variable is set for the location', async () => {
-  assert.equal((await ask({ ...GROUP, require: 'env OPEN', setEnv: { OPEN: '1' } })).status, 200);
+test('Require env does not see SetEnv (httpd sets it after authorisation) nor the environ', async () => {
+  assert.equal((await ask({ ...GROUP, require: 'env OPEN', setEnv: { OPEN: '1' } })).status, 403);
   assert.equal((await ask({ ...GROUP, require: 'env OPEN' })).status, 403);
+  assert.equal((await ask({ ...GROUP, require: 'env HTTP_OPEN' }, undefined, { HTTP_OPEN: '1' })).status, 403);
 });
 
 test('no method spelling bypasses a method rule', async () => {

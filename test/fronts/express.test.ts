@@ -103,6 +103,19 @@ test('a config with an unknown key fails at start-up naming the key', () => {
   );
 });
 
+test('a setEnvIf with a bad regex fails at start-up naming the rule', () => {
+  assert.throws(
+    () => authhook({ locations: [{ path: '/', setEnvIf: [{ attribute: 'User-Agent', match: '(', set: ['probe'] }], require: 'env probe' }] }),
+    (err: Error & { code?: string; where?: string }) => err.code === 'AUTHHOOK_ERR_CONFIG_INVALID' && /not a usable regular expression/.test(err.message) && /setEnvIf\[0\]/.test(`${err.message} ${err.where ?? ''}`),
+  );
+});
+
+test('setEnvIf sets what Require env tests, per request', async () => {
+  const app = appWith({ locations: [{ path: '/', setEnvIf: [{ attribute: 'User-Agent', match: '^Probe/', set: ['probe'] }], require: 'env probe' }] });
+  assert.equal((await request(app).get('/x').set('User-Agent', 'Probe/2')).status, 200);
+  assert.equal((await request(app).get('/x').set('User-Agent', 'curl/8')).status, 403);
+});
+
 test('a config with a bad CIDR fails at start-up naming it', () => {
   assert.throws(
     () => authhook({ locations: [{ path: '/', require: 'ip 10.0.0.0/33' }] }),

@@ -3,6 +3,7 @@
  * mod_auth_digest, mod_authn_file, mod_authz_core, mod_env's SetEnv).
  * @module
  */
+import { setEnvIfRule } from '../set-env-if.js';
 import { existsSync } from 'node:fs';
 import { parseRequireLine } from '../../authz/require-parse.js';
 import type { DigestAlgorithm } from '../model.js';
@@ -115,7 +116,24 @@ export function authMerging(call: DirectiveCall): void {
   throw fail(call, `expected Off, And or Or, not "${call.args[0]!}"`);
 }
 
-/** `SetEnv VAR [value]`: seen by `Require env` and the app. */
+/**
+ * `SetEnvIf attribute regex var…`, `SetEnvIfNoCase …`, `BrowserMatch regex var…`,
+ * `BrowserMatchNoCase …` (mod_setenvif): the variables `Require env` tests.
+ */
+export function setEnvIf(call: DirectiveCall): void {
+  const browser = call.name.startsWith('BrowserMatch');
+  const [attribute, regex, ...vars] = browser ? ['User-Agent', ...call.args] : call.args;
+  let rule;
+  try {
+    rule = setEnvIfRule(attribute!, regex!, vars, call.name.endsWith('NoCase'));
+  } catch (err) {
+    throw fail(call, (err as Error).message);
+  }
+  const section = call.section();
+  section.directives.setEnvIf = Object.freeze([...(section.directives.setEnvIf ?? []), rule]);
+}
+
+/** `SetEnv VAR [value]`: the app sees it (httpd sets it after authorisation, so `Require env` does not). */
 export function setEnv(call: DirectiveCall): void {
   const [name, value = ''] = call.args as [string, string?];
   if (!ENV_NAME.test(name)) throw fail(call, `"${name}" is not a usable variable name`);
