@@ -6,7 +6,7 @@
 import { createMemoryNonceCountStore, createNonceService, type NonceService } from '../authn/digest.js';
 import { evaluateRequire, type AuthzStatus, type RequireContext } from '../authz/require-eval.js';
 import { callAllowAccess, callGroupsForUser } from '../hooks/call-hook.js';
-import { hiddenStructure, normalizePath } from '../environ/normalize-path.js';
+import { hiddenStructure, normalizePath, rawStructure } from '../environ/normalize-path.js';
 import { SILENT_LOGGER } from '../log.js';
 import type { AuthhookModel, Policy } from '../config/model.js';
 import type { AccessResult, AuthnResult, Decision, Environ, GroupsResult, Logger } from '../types.js';
@@ -273,6 +273,8 @@ export function createEngine(model: AuthhookModel, options: EngineOptions = {}):
     // httpd refuses an encoded slash with 404 (AllowEncodedSlashes Off, its default), and an encoded NUL alike.
     if (hidden === 'encoded-slash' || hidden === 'encoded-nul') return refuse(404, hidden);
     if (hidden !== null && input.appSeesNormalisedPath !== true) return refuse(400, hidden);
+    const raw = rawStructure(uri);
+    if (raw === 'backslash' || (raw !== null && input.appSeesNormalisedPath !== true)) return refuse(400, raw);
     const path = normalizePath(uri);
     if (path === undefined) return refuse(400, 'bad-path');
     const policy = input.caseInsensitivePath === true ? (folded ??= createPolicyLookup(model, true))(path) : lookup(path);

@@ -54,6 +54,36 @@ export function hiddenStructure(target: string): 'encoded-slash' | 'encoded-nul'
   return null;
 }
 
+/** The path part of a target (before `?` or `#`). */
+function pathPart(target: string): string {
+  const q = target.indexOf('?');
+  const h = target.indexOf('#');
+  const cut = q === -1 ? h : h === -1 ? q : Math.min(q, h);
+  return cut === -1 ? target : target.slice(0, cut);
+}
+
+/**
+ * What a raw target's path holds that an app reading the target as sent could route otherwise
+ * than the normalised path the policy is matched on:
+ * - `backslash`: WHATWG URL parsers (`fetch`, `new URL`) read `\` as `/`, so `/public/..\admin`
+ *   is `/admin` to them; refused on every front (browsers never send one raw).
+ * - `dot-segment`: a raw `.` or `..` segment. Express, and nginx or Caddy in front of an app,
+ *   pass `/admin/../public` on as it is, and the app's router takes it as under `/admin`;
+ *   refused where the app routes the target as sent (the gateway hands its apps the resolved path).
+ * `null` for the rest.
+ * @example rawStructure('/admin/../public') // 'dot-segment'
+ */
+export function rawStructure(target: string): 'backslash' | 'dot-segment' | null {
+  const hasBackslash = target.includes('\\');
+  const hasDot = target.includes('/.');
+  if (!hasBackslash && !hasDot) return null;
+  const path = pathPart(target);
+  if (hasBackslash && path.includes('\\')) return 'backslash';
+  if (!hasDot) return null;
+  for (const seg of path.split('/')) if (seg === '.' || seg === '..') return 'dot-segment';
+  return null;
+}
+
 /**
  * Normalises a request target for matching: drops query and fragment, takes the path of an
  * absolute-form target, percent-decodes once, collapses repeated slashes and resolves `.`

@@ -10,7 +10,7 @@ import { NO_ENV } from '../config/merge.js';
 import { isOpenPolicy, OPEN_DECISION, type Engine } from '../engine/decide.js';
 import { refuse } from '../engine/decisions.js';
 import { buildEnviron, requestAsSent, type EnvironOptions } from '../environ/build-environ.js';
-import { hiddenStructure, normalizePath } from '../environ/normalize-path.js';
+import { hiddenStructure, normalizePath, rawStructure } from '../environ/normalize-path.js';
 import { removeHeaders, stripIdentityHeaders } from '../environ/strip-identity.js';
 import { attachIdentity, engineInputFor, type AuthhookRequestFields } from '../fronts/node-request.js';
 import { environFrom, type EnvironSource } from '../fronts/request-identity.js';
@@ -145,7 +145,7 @@ export function createPipeline(ctx: PipelineContext): (req: IncomingMessage, res
     const options = { serverName: ctx.serverName, serverPort: ctx.serverPort, extra, processGroup: groups.processGroup, applicationGroup: groups.applicationGroup };
     // Nothing to decide here (no section asks anything of this path, no dispatch script): the
     // request goes through as the engine would send it, and its environ is built if it is read.
-    if (policy !== null && isOpenPolicy(policy) && ctx.dispatch === null && hiddenStructure(target) === null) {
+    if (policy !== null && isOpenPolicy(policy) && ctx.dispatch === null && hiddenStructure(target) === null && rawStructure(target) === null) {
       stripIdentityHeaders(req);
       return guarded(res, ctx, () => decided(ctx, req, res, state, OPEN_DECISION, environLater(req, options, setEnv)));
     }

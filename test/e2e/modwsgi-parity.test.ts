@@ -259,7 +259,7 @@ const CASES: readonly Case[] = [
   { name: 'dodge: /app/Admin/x (case)', path: '/app/Admin/x', headers: [CITIZEN] },
   { name: 'dodge: /app/ADMIN/x (case)', path: '/app/ADMIN/x', headers: [CITIZEN] },
   { name: 'dodge: /app/admin;x/y (path parameter)', path: '/app/admin;x/y', headers: [CITIZEN] },
-  { name: 'dodge: /app/admin\\x (backslash)', path: '/app/admin\\x', headers: [CITIZEN] },
+  { name: 'dodge: /app/admin\\x (backslash)', path: '/app/admin\\x', headers: [CITIZEN], specified: { why: 'authhook refuses a raw backslash in the path on every front (400): WHATWG URL parsers, as a fetch app uses, read it as "/"', status: 400 } },
   { name: 'dodge: /app/admin%5cx (encoded backslash)', path: '/app/admin%5cx', headers: [CITIZEN] },
   { name: 'dodge: /app/admin%252e%252e/x (double-encoded)', path: '/app/admin/%252e%252e/x', headers: [CITIZEN] },
   { name: 'dodge: /app/admin%00/x', path: '/app/admin%00/x', headers: [CITIZEN] },

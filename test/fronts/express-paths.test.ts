@@ -5,7 +5,8 @@ import assert from 'node:assert/strict';
 import express from 'express';
 import request from 'supertest';
 import { express as authhook } from '../../src/index.js';
-import { basic, memoryLogger } from '../helpers/index.js';
+import { basic, memoryLogger, rawRequest } from '../helpers/index.js';
+import type { AddressInfo } from 'node:net';
 
 const closers: (() => void)[] = [];
 after(() => closers.forEach((c) => c()));
@@ -57,4 +58,19 @@ test('a target whose encoding hides a dot segment (400) or a slash (404, as http
   }
   // Encoding that hides nothing is decoded as before: %61 is "a".
   assert.equal((await request(app).get('/%61dmin')).status, 401);
+});
+
+test('a raw dot segment or backslash is refused (400): Express would route /admin/../pub under /admin, checked as /pub', async () => {
+  const server = appWith(false).listen(0, '127.0.0.1');
+  await new Promise((r) => server.once('listening', r));
+  closers.push(() => server.close());
+  const port = (server.address() as AddressInfo).port;
+  for (const path of ['/admin/../pub', '/admin/./x/..', '/admin/..', '/pub/..\\admin', '/pub\\..\\admin', '/admin\\x']) {
+    const r = await rawRequest(port, path);
+    assert.equal(r.status, 400, path);
+    assert.doesNotMatch(r.body, /ADMIN-|PUBLIC/, path);
+  }
+  // A dot inside a segment is no dot segment; a backslash in the query is no path.
+  assert.equal((await rawRequest(port, '/pub?x=..\\y')).status, 200);
+  assert.equal((await rawRequest(port, '/admin/a.b', { Authorization: basic('root', 'pw') })).status, 200);
 });

@@ -235,6 +235,12 @@ for (const spelling of ['/admin/%2e%2e', '/admin/..%2f', '/admin/%2e%2e%2fpub', 
   });
 }
 
+test('an original URI with a raw dot segment or a backslash is a 400: the app behind the proxy gets it as sent', async () => {
+  for (const u of ['/pub/../admin', '/admin/../pub', '/pub/./x', '/pub/..\\admin', '/x\\..\\admin']) {
+    assert.equal((await send(trusted, '/_auth', [uri(u), ['Authorization', basic('spy', 'secret')]])).status, 400, u);
+  }
+});
+
 test('a URI climbing above the root or with a bad escape is a 400; an encoded NUL a 404, as httpd answers it', async () => {
   assert.equal((await send(trusted, '/_auth', [uri('/../admin')])).status, 400);
   assert.equal((await send(trusted, '/_auth', [uri('/%zz')])).status, 400);
