@@ -133,6 +133,14 @@ test('a fetch(Request) handler and an Express app are mounted like a request lis
   assert.equal((await get(s.url + '/express/none')).status, 404);
 });
 
+test('a fetch app never takes its path from the Host header: a Host that is no URL authority is a 400', async () => {
+  for (const host of ['gw.example/admin?', 'gw.example/admin#', 'gw.example\\admin', 'user@gw.example']) {
+    const r = await raw(s.port, '/fetch/public', { host });
+    assert.equal(r.status, 400, host);
+  }
+  assert.deepEqual((await raw(s.port, '/fetch/public', { host: 'gw.example:8080' })).json.path, '/public');
+});
+
 test('a changed app file reloads its main-thread instance and its worker group under load, with no failed request', async () => {
   for (const [file, prefix] of [[reloadMain, '/rm/'], [reloadWorker, '/rw/']] as const) {
     assert.equal((await get(s.url + prefix)).json.version, 1);
