@@ -140,6 +140,16 @@ function installAccessors(proto: object): boolean {
 }
 
 /**
+ * Readies a request prototype an app will give its requests after authhook has attached the
+ * identity (Express's `app.request`: Express swaps each request's prototype for it before its
+ * routes run), so the accessors are on that chain too. A chain that does not reach
+ * `IncomingMessage.prototype`, or already holds one of the names, is left alone.
+ */
+export function prepareRequestPrototype(proto: unknown): void {
+  if (typeof proto === 'object' && proto !== null && proto !== IncomingMessage.prototype) installAccessors(proto);
+}
+
+/**
  * The request class of the servers authhook creates itself (the gateway, its worker and
  * daemon hosts): its prototype takes the accessors, so these requests get the identity in one
  * write and the app environ on first read, as Express requests do.

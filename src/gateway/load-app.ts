@@ -4,6 +4,7 @@
  * an object with a `fetch` method, as Hono and Bun apps are).
  * @module
  */
+import { prepareRequestPrototype } from '../fronts/request-identity.js';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -35,6 +36,8 @@ export function listenerOf(ns: Record<string, unknown>, label: string, nested = 
     if (typeof v === 'function') {
       // Express apps are functions that also carry a `handle` method: always listeners.
       const isFetch = v.length === 1 && typeof (v as { handle?: unknown }).handle !== 'function';
+      // Express hands its routes requests with its own prototype: the identity must read there too.
+      if (!isFetch) prepareRequestPrototype((v as { request?: unknown }).request);
       return isFetch ? fetchListener(v as FetchHandler) : (v as RequestListener);
     }
     const f = fetchOf(v);

@@ -22,6 +22,7 @@ const FETCH_APP = `export default { fetch: async (request, ctx) => new Response(
 const expressApp = () => `import express from ${JSON.stringify(import.meta.resolve('express'))};
 const app = express();
 app.get('/hello', (req, res) => res.json({ path: req.path, user: req.remoteUser ?? null, original: req.originalUrl }));
+app.get('/private', (req, res) => res.json({ user: req.remoteUser ?? null, authType: req.authType ?? null, auth: req.auth ?? null, environUser: req.environ?.REMOTE_USER ?? null }));
 export default app;`;
 
 /** An app that can drop its connection without dying. */
@@ -54,6 +55,7 @@ before(async () => {
         mount('/also-named', app, { applicationGroup: 'shop' }),
         mount('/fetch', writeApp(FETCH_APP), { applicationGroup: '%{GLOBAL}' }),
         mount('/express', writeApp(expressApp()), { applicationGroup: 'ex' }),
+        mount('/exin', writeApp(expressApp(), 'exin.mjs'), { applicationGroup: '%{GLOBAL}' }),
         mount('/rm', reloadMain, { applicationGroup: '%{GLOBAL}' }),
         mount('/rw', reloadWorker, { applicationGroup: 'reloading' }),
         mount('/crashy', app, { applicationGroup: 'crashy' }),
@@ -63,6 +65,7 @@ before(async () => {
     [
       { path: '/envg', setEnv: { TEST_GROUP: 'from-setenv' } },
       { path: '/named/private', authType: 'Basic', authName: 'shop', user: { check_password: (_e, u, p) => u === 'alice' && p === 'pw' }, require: 'valid-user' },
+      ...['/express/private', '/exin/private'].map((path) => ({ path, authType: 'Basic' as const, authName: 'shop', user: { check_password: (_e: unknown, u: string, p: string) => u === 'alice' && p === 'pw' }, require: 'valid-user' })),
     ],
   );
 });
@@ -131,6 +134,15 @@ test('a fetch(Request) handler and an Express app are mounted like a request lis
   const e = await get(s.url + '/express/hello?z=1');
   assert.deepEqual(e.json, { path: '/hello', user: null, original: '/express/hello?z=1' });
   assert.equal((await get(s.url + '/express/none')).status, 404);
+});
+
+test('an Express app in the gateway (in-process and in a worker) sees req.remoteUser, req.authType, req.auth and req.environ', async () => {
+  for (const m of ['/exin', '/express']) {
+    const r = await get(s.url + m + '/private', { headers: { authorization: 'Basic ' + Buffer.from('alice:pw').toString('base64') } });
+    assert.equal(r.status, 200, m);
+    assert.deepEqual(r.json, { user: 'alice', authType: 'Basic', auth: { user: 'alice', groups: [], attributes: {}, authType: 'Basic' }, environUser: 'alice' }, m);
+    assert.equal((await get(s.url + m + '/private')).status, 401, m);
+  }
 });
 
 test('a fetch app never takes its path from the Host header: a Host that is no URL authority is a 400', async () => {
