@@ -71,8 +71,10 @@ async function start(init: DaemonInit): Promise<void> {
   process.title = init.title;
   registerModulePath(init.modulePath);
   const groups = createAppGroups(logger);
-  // The hop carries the client's headers as they came: an HTTP/1.0 client may have sent no Host.
+  // The hop carries the client's headers as they came: an HTTP/1.0 client may have sent no Host,
+  // and the gateway has already bounded how many (its own server's limit), plus its own few.
   const server = createServer({ IncomingMessage: IdentityIncomingMessage, requireHostHeader: false }, daemonListener(groups));
+  server.maxHeadersCount = 0;
   // The gateway owns the connections and the time limits.
   server.keepAliveTimeout = 0;
   server.requestTimeout = 0;

@@ -43,7 +43,9 @@ export interface ForwardTarget {
 /** The client's headers minus hop-by-hop and gateway-owned ones, plus the gateway's trusted headers. */
 export function gatewayHeaders(req: IncomingMessage, hop: GatewayHop): string[] {
   const raw = req.rawHeaders;
-  const out: string[] = [];
+  // The gateway's own headers first: however many the client sent, they are never the ones a
+  // header limit at the other end drops.
+  const out: string[] = [REQUEST_START_HEADER, `t=${hop.queueStart}`, FACTS_HEADER, hop.facts, ...identityHeaders(hop.decision)];
   for (let i = 0; i + 1 < raw.length; i += 2) {
     const lower = raw[i]!.toLowerCase();
     if (HOP_BY_HOP.has(lower) || HOP_OWNED.has(lower) || lower === 'content-length') continue;
@@ -51,7 +53,6 @@ export function gatewayHeaders(req: IncomingMessage, hop: GatewayHop): string[] 
     out.push(raw[i]!, raw[i + 1]!);
   }
   withLength(req, out);
-  out.push(REQUEST_START_HEADER, `t=${hop.queueStart}`, FACTS_HEADER, hop.facts, ...identityHeaders(hop.decision));
   return out;
 }
 

@@ -55,8 +55,10 @@ export async function preloadAll(apps: MainApps, paths: readonly string[], logge
 async function main(port: MessagePort, data: WorkerHostData): Promise<void> {
   const logger = postingLogger((m) => port.postMessage(m));
   const apps = createMainApps(logger);
-  // The hop carries the client's headers as they came: an HTTP/1.0 client may have sent no Host.
+  // The hop carries the client's headers as they came: an HTTP/1.0 client may have sent no Host,
+  // and the gateway has already bounded how many (its own server's limit), plus its own few.
   const server = createServer({ IncomingMessage: IdentityIncomingMessage, requireHostHeader: false }, hopListener(apps));
+  server.maxHeadersCount = 0;
   // The parent owns the connections: they stay open until it closes them.
   server.keepAliveTimeout = 0;
   server.requestTimeout = 0;

@@ -104,6 +104,13 @@ test('a proxied app gets the groups where only valid-user is required: they are 
   assert.deepEqual(ok.groups, ['staff', 'o,ps']);
 });
 
+test('however many headers a client sends, the identity reaches a daemon app (the gateway sends its own first)', async () => {
+  const headers: Record<string, string> = { authorization: basic('alice', 'pw') };
+  for (let i = 0; i < 990; i++) headers[`x-h${i}`] = 'v';
+  const ok = (await get(s.url + '/env/member', { headers })).json;
+  assert.deepEqual([ok.remoteUser, ok.authType, ok.groups], ['alice', 'Basic', ['staff', 'o,ps']]);
+});
+
 test('user= runs the group as that user when authhook runs as root', { skip: !IS_ROOT }, async () => {
   const r = await get(s.url + '/nobody/');
   assert.equal(r.status, 200);
