@@ -16,6 +16,8 @@ export interface ScannedHeaders {
   readonly host: string | undefined;
   /** An untrusted peer sent forwarded headers (they are left out). */
   readonly ignoredForwarded: boolean;
+  /** One of them named the original URI (which the sub-request then cannot stand in for). */
+  readonly ignoredUri: boolean;
   readonly authorization: string | undefined;
   readonly authorizationCount: number;
   /** The headers for the environ (name, value, name, value…). */
@@ -48,6 +50,7 @@ export type HeaderScanner = (raw: readonly string[], trusted: boolean) => Scanne
 
 /** Creates the scanner. Header names repeat request after request, so each is classified once (bounded, as hostile names are endless). */
 export function createHeaderScanner(o: ResolvedForwardAuth): HeaderScanner {
+  const uriNames = new Set<string>([...o.names.uri, 'x-original-uri', 'x-original-url', 'x-forwarded-uri']);
   const kinds = new Map<string, { readonly kind: Kind; readonly lower: string }>();
   const classify = (name: string): { readonly kind: Kind; readonly lower: string } => {
     let k = kinds.get(name);
@@ -63,6 +66,7 @@ export function createHeaderScanner(o: ResolvedForwardAuth): HeaderScanner {
     let host: string | undefined;
     let hostIndex = -1;
     let ignoredForwarded = false;
+    let ignoredUri = false;
     let authorization: string | undefined;
     let authorizationCount = 0;
     const environ: string[] = [];
@@ -73,6 +77,7 @@ export function createHeaderScanner(o: ResolvedForwardAuth): HeaderScanner {
       if (kind === 'identity') continue;
       if ((kind === 'read' || kind === 'forwarded') && !trusted) {
         ignoredForwarded = true;
+        if (uriNames.has(lower)) ignoredUri = true;
         continue;
       }
       if (kind === 'read') {
@@ -89,6 +94,6 @@ export function createHeaderScanner(o: ResolvedForwardAuth): HeaderScanner {
       }
       environ.push(name, value);
     }
-    return { forwarded: forwarded ?? NOTHING, host, ignoredForwarded, authorization, authorizationCount, environ, hostIndex };
+    return { forwarded: forwarded ?? NOTHING, host, ignoredForwarded, ignoredUri, authorization, authorizationCount, environ, hostIndex };
   };
 }

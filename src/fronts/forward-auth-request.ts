@@ -1,7 +1,9 @@
 /**
  * The original request a forward-auth sub-request asks about. From a trusted proxy it comes
  * from the forwarded headers (or, in Envoy's path-prefix mode, from the path itself); from any
- * other peer every forwarded header is ignored and the sub-request itself is what is checked.
+ * other peer every forwarded header is ignored and the sub-request itself is what is checked,
+ * except that one naming an original URI is refused (403): that peer is a proxy asking about
+ * another path, and the sub-request's own path would be the wrong one to check.
  * Headers of one family that disagree are refused: a client must not choose the path that is
  * checked (SPEC §7: Caddy passes a client's own `X-Original-URI` through).
  * @module
@@ -197,6 +199,10 @@ export function readOriginalRequest(req: IncomingMessage, o: ResolvedForwardAuth
     if (own === undefined) return refuse(404, 'outside-path-prefix');
   }
   if (!isTrusted) {
+    // A proxy naming the original URI from a peer not on the list (a missing --trusted-proxy, or
+    // a client): checking the sub-request's own path instead would grant /admin by the policy of
+    // /_auth. Fail closed (Envoy's prefix mode has the original path in the path itself).
+    if (scan.ignoredUri && own === undefined) return refuse(403, 'original-uri-from-untrusted-peer');
     const uri = own ?? url;
     return uri.length > o.maxUriLength ? refuse(414, 'uri-too-long') : untrusted(req, scan, uri);
   }

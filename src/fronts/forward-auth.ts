@@ -92,6 +92,9 @@ export function createForwardAuthHandler(options: ForwardAuthOptions): ForwardAu
     const scan = scanHeaders(req.rawHeaders, isTrusted);
     const r = readOriginalRequest(req, o, scan, isTrusted);
     if (!r.ok) {
+      if (r.reason === 'original-uri-from-untrusted-peer') {
+        warn(`untrusted:${peer}`, 'a peer that is not a trusted proxy sent an original-URI header: refused (403); list the proxy with --trusted-proxy', { peer });
+      }
       logger.info('forward-auth sub-request refused', { reason: r.reason, status: r.status, peer });
       return writeEmpty(res, r.status, []);
     }

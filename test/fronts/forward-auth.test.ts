@@ -99,19 +99,29 @@ test('the policy is looked up by the original URI, not the sub-request path', as
   assert.equal((await send(trusted, '/pub', [uri('/admin')])).status, 401);
 });
 
-test('from an untrusted peer every forwarded header is ignored and the sub-request itself is checked', async () => {
+test('from an untrusted peer an original-URI header is refused (403): the sub-request path is not the one to check', async () => {
   for (const base of [untrusted, nobodyTrusted]) {
-    assert.equal((await send(base, '/pub', [uri('/admin'), ['X-Forwarded-Uri', '/admin']])).status, 200);
-    assert.equal((await send(base, '/admin/x', [uri('/pub'), ['X-Forwarded-Uri', '/pub']])).status, 401);
+    for (const h of [uri('/pub'), ['X-Forwarded-Uri', '/pub'] as [string, string], ['X-Original-URL', 'http://x/pub'] as [string, string]]) {
+      // Not checked as /pub, nor as the sub-request's own path (which would grant /admin by the policy of /_auth).
+      assert.equal((await send(base, '/pub', [h, ['Authorization', basic('citizen', 'secret')]])).status, 403);
+      assert.equal((await send(base, '/admin/x', [h])).status, 403);
+    }
+  }
+});
+
+test('from an untrusted peer every other forwarded header is ignored and the sub-request itself is checked', async () => {
+  for (const base of [untrusted, nobodyTrusted]) {
+    assert.equal((await send(base, '/pub', [['X-Forwarded-Host', 'evil.example']])).status, 200);
+    assert.equal((await send(base, '/admin/x', [['X-Forwarded-Method', 'GET']])).status, 401);
     assert.equal((await send(base, '/local', [['X-Real-IP', '10.1.2.3'], ['X-Forwarded-For', '10.1.2.3']])).status, 403);
   }
-  await send(untrusted, '/pub', [uri('/x'), ['X-Forwarded-Host', 'evil.example'], ['X-Forwarded-Proto', 'https'], ['X-Original-Method', 'DELETE']]);
+  await send(untrusted, '/pub', [['X-Forwarded-Host', 'evil.example'], ['X-Forwarded-Proto', 'https'], ['X-Original-Method', 'DELETE']]);
   assert.equal(seen!.REQUEST_URI, '/pub');
   assert.equal(seen!.REQUEST_METHOD, 'GET');
   assert.equal(seen!.SERVER_NAME, '127.0.0.1');
   assert.equal(seen!.HTTPS, undefined);
   assert.equal(seen!.HTTP_X_FORWARDED_HOST, undefined);
-  assert.equal(seen!.HTTP_X_ORIGINAL_URI, undefined);
+  assert.equal(seen!.HTTP_X_ORIGINAL_METHOD, undefined);
 });
 
 test('an untrusted peer sending forwarded headers is logged once', async () => {
