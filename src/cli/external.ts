@@ -51,9 +51,12 @@ interface Settings {
   readonly cacheDir: string | undefined;
 }
 
-/** Writes one line to stderr, which Apache sends to its error log; the password is scrubbed from it. */
+/**
+ * Writes one line to stderr, which Apache sends to its error log. A line quoting the password
+ * is withheld whole (replacing only the password would show it as the gaps in the text).
+ */
 function logLine(message: string, secret: string): void {
-  const text = secret === '' ? message : message.split(secret).join('[redacted]');
+  const text = secret === '' || !message.includes(secret) ? message : '[message withheld: it holds the password]';
   // writeSync: the line is out before process.exit, and no stderr stream is built for it.
   try {
     writeSync(2, `authhook external[${process.pid}]: ${text.replace(/[\r\n]+/g, ' ')}\n`);

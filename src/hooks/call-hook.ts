@@ -151,13 +151,20 @@ function describe(v: unknown): string {
   return v === null ? 'null' : `a ${typeof v}`;
 }
 
-/** Replaces the password wherever a thrown message quotes it, so it never reaches a log. */
+const WITHHELD = '[message withheld: it holds the password]';
+
+/**
+ * Withholds a thrown message (and stack) that quotes the password, so it never reaches a log.
+ * The whole text goes, not the password's occurrences: replacing those would show the password
+ * as the gaps in otherwise readable text (a password "x" turns "/examples/" into "/e[…]amples/").
+ */
 function redact(error: AnyAuthhookError, password: string): AnyAuthhookError {
   if (password === '') return error;
   const scrub = (e: unknown): void => {
     if (e instanceof Error) {
-      if (e.message.includes(password)) e.message = e.message.split(password).join('[redacted]');
-      if (typeof e.stack === 'string' && e.stack.includes(password)) e.stack = e.stack.split(password).join('[redacted]');
+      const inStack = typeof e.stack === 'string' && e.stack.includes(password);
+      if (e.message.includes(password)) e.message = WITHHELD;
+      if (inStack) e.stack = `${e.name}: ${e.message}`;
       scrub(e.cause);
     }
   };

@@ -87,6 +87,20 @@ test('a throw in check_password is a 500, never a grant, and the password is not
   assert.ok(!logger.text().includes('hunter2-secret'));
 });
 
+test('a short password quoted by a throw is not given away by the gaps of a partial scrub: the message goes whole', async () => {
+  const logger = memoryLogger();
+  const e = engineFor({ ...AREA, user: { check_password: (_e, _u, p) => { throw new Error(`examples/auth.ts rejected ${p}`); } } }, {}, logger);
+  assert.equal((await ask(e, basic('spy', 'x'))).status, 500);
+  const text = logger.text();
+  assert.match(text, /message withheld/);
+  assert.doesNotMatch(text, /e\[redacted\]amples|rejected x/);
+  // A message that does not quote the password is logged as it is.
+  const plain = memoryLogger();
+  const e2 = engineFor({ ...AREA, user: { check_password: () => { throw new Error('directory unreachable'); } } }, {}, plain);
+  await ask(e2, basic('spy', 'hunter2'));
+  assert.match(plain.text(), /directory unreachable/);
+});
+
 test('a rejected promise from an async check_password is a 500', async () => {
   const d = await ask(engineFor({ ...AREA, user: { check_password: async () => { throw new Error('x'); } } }), basic('spy', 'secret'));
   assert.equal(d.status, 500);
