@@ -34,6 +34,8 @@ const IDENTITY_PREFIXES = ['remote-', 'x-remote-'] as const;
 export function isIdentityHeader(lowerName: string): boolean {
   // Every identity header starts with "r", "x" or "a": most names are rejected on one character.
   const c = lowerName.charCodeAt(0);
+  // `Remote_User` is the same name to an app that folds `_` into `-` (CGI, PHP, many frameworks).
+  if (lowerName.includes('_')) return (c === 0x61 || c === 0x72 || c === 0x78) && isIdentityHeader(lowerName.replace(/_/g, '-'));
   if (c === 0x61) return lowerName === 'auth-type';
   if (c !== 0x72 && c !== 0x78) return false;
   if (IDENTITY_HEADERS.includes(lowerName)) return true;

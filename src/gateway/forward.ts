@@ -50,6 +50,8 @@ export function gatewayHeaders(req: IncomingMessage, hop: GatewayHop): string[] 
     const lower = raw[i]!.toLowerCase();
     if (HOP_BY_HOP.has(lower) || HOP_OWNED.has(lower) || lower === 'content-length') continue;
     if (lower === 'authorization' && !hop.passAuthorization) continue;
+    // For a proxy, which authhook is not: never an app's.
+    if (lower === 'proxy-authorization') continue;
     out.push(raw[i]!, raw[i + 1]!);
   }
   withLength(req, out);

@@ -227,11 +227,16 @@ function finalEnviron(environ: Environ, groups: Groups): Environ {
   return Object.freeze({ ...environ, 'authhook.application_group': groups.applicationGroup, 'authhook.process_group': groups.processGroup });
 }
 
-function dropAuthorization(req: IncomingMessage): void {
-  if (req.headers.authorization === undefined) return;
-  delete req.headers.authorization;
-  const raw = req.rawHeaders;
-  for (let i = raw.length - 2; i >= 0; i -= 2) if (raw[i]!.toLowerCase() === 'authorization') raw.splice(i, 2);
+/** Credentials the app does not get: Proxy-Authorization never (it is for a proxy, and authhook is none), Authorization unless the mount passes it. */
+function dropCredentials(req: IncomingMessage, keepAuthorization: boolean): void {
+  const drop = (lower: 'authorization' | 'proxy-authorization'): void => {
+    if (req.headers[lower] === undefined) return;
+    delete req.headers[lower];
+    const raw = req.rawHeaders;
+    for (let i = raw.length - 2; i >= 0; i -= 2) if (raw[i]!.length === lower.length && raw[i]!.toLowerCase() === lower) raw.splice(i, 2);
+  };
+  if (!keepAuthorization) drop('authorization');
+  drop('proxy-authorization');
 }
 
 function deliver(ctx: PipelineContext, req: IncomingMessage & AuthhookRequestFields, res: ServerResponse, state: RequestState, groups: Groups, decision: Decision, environ: EnvironSource): void {
@@ -243,7 +248,7 @@ function deliver(ctx: PipelineContext, req: IncomingMessage & AuthhookRequestFie
   const queued = (): void => ctx.counters.queueTime(nowMicros() - state.queueStart);
   if (groups.processGroup === '' && groups.applicationGroup === '') {
     attachIdentity(req, decision, env);
-    if (!mount.passAuthorization) dropAuthorization(req);
+    dropCredentials(req, mount.passAuthorization);
     (req as { originalUrl?: string }).originalUrl = req.url;
     req.url = url;
     queued();

@@ -6,10 +6,14 @@ import assert from 'node:assert/strict';
 import { rawExchange } from '../helpers/index.js';
 import { daemon, mount, startGateway, writeApp, type Started } from './_helpers.js';
 
+const HEADERS_APP = `export default function app(req, res) { res.setHeader('content-type', 'application/json'); res.end(JSON.stringify(req.headers)); }`;
+
 let s: Started;
 before(async () => {
   s = await startGateway({
     mounts: [
+      mount('/hin', writeApp(HEADERS_APP, 'hin.mjs'), { applicationGroup: '%{GLOBAL}' }),
+      mount('/hdm', writeApp(HEADERS_APP, 'hdm.mjs'), { processGroup: 'dm', applicationGroup: '%{GLOBAL}' }),
       mount('/in', writeApp(), { applicationGroup: '%{GLOBAL}' }),
       mount('/wk', writeApp(undefined, 'worker.mjs'), { applicationGroup: 'wk' }),
       mount('/dm', writeApp(undefined, 'daemon.mjs'), { processGroup: 'dm', applicationGroup: '%{GLOBAL}' }),
@@ -41,5 +45,15 @@ test('an HTTP/1.0 request without Host is served in-process, in a worker and in 
   for (const m of ['/in', '/wk', '/dm']) {
     const reply = await rawExchange(s.port, `GET ${m}/x HTTP/1.0\r\n\r\n`);
     assert.equal(status(reply), 200, `${m}: ${reply}`);
+  }
+});
+
+test('Proxy-Authorization and underscore spellings of identity headers never reach an app, in-process or proxied', async () => {
+  for (const m of ['/hin', '/hdm']) {
+    const reply = await rawExchange(s.port, `GET ${m}/x HTTP/1.1\r\nHost: x\r\nProxy-Authorization: Basic c2VjcmV0\r\nRemote_User: admin\r\nX_Remote_User: admin\r\nAuth_Type: Basic\r\nX-Keep: 1\r\n${close}\r\n`);
+    assert.equal(status(reply), 200, reply);
+    const headers = JSON.parse(reply.slice(reply.indexOf('\r\n\r\n') + 4)) as Record<string, string>;
+    for (const h of ['proxy-authorization', 'remote_user', 'x_remote_user', 'auth_type']) assert.equal(headers[h], undefined, `${m}: ${h}`);
+    assert.equal(headers['x-keep'], '1', m);
   }
 });
