@@ -130,7 +130,11 @@ export function createGateway(options: GatewayOptions): Gateway {
   const st = newState(options);
   const ctx = pipelineContext(options, st);
   if (options.reloadOnChanges === true) st.watcher = watchApps((app) => reloadApp(st, app), options.logger);
-  const server = createServer({ IncomingMessage: IdentityIncomingMessage }, createPipeline(ctx));
+  const pipeline = createPipeline(ctx);
+  const server = createServer({ IncomingMessage: IdentityIncomingMessage }, pipeline);
+  // `Expect: 100-continue`: the pipeline sends the 100 once the request is granted, so a
+  // client about to be refused is not invited to upload a body that would be thrown away.
+  server.on('checkContinue', pipeline);
   refuseConnect(server);
   const close = (): Promise<void> => closeAll(server, st);
   const input = {

@@ -246,6 +246,8 @@ function deliver(ctx: PipelineContext, req: IncomingMessage & AuthhookRequestFie
   const env = typeof environ === 'function' ? environ : finalEnviron(environ, groups);
   const url = appUrl(route.pathInfo, req.url ?? '/');
   const queued = (): void => ctx.counters.queueTime(nowMicros() - state.queueStart);
+  // Granted: now the client may send the body it held back (the gateway listens for checkContinue).
+  if (req.headers.expect !== undefined && req.headers.expect.toLowerCase() === '100-continue' && !res.headersSent) res.writeContinue();
   if (groups.processGroup === '' && groups.applicationGroup === '') {
     attachIdentity(req, decision, env);
     dropCredentials(req, mount.passAuthorization);

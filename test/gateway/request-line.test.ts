@@ -3,7 +3,7 @@
 // daemon app as it reaches an in-process one.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { rawExchange } from '../helpers/index.js';
+import { basic, rawExchange } from '../helpers/index.js';
 import { daemon, mount, startGateway, writeApp, type Started } from './_helpers.js';
 
 const HEADERS_APP = `export default function app(req, res) { res.setHeader('content-type', 'application/json'); res.end(JSON.stringify(req.headers)); }`;
@@ -19,7 +19,9 @@ before(async () => {
       mount('/dm', writeApp(undefined, 'daemon.mjs'), { processGroup: 'dm', applicationGroup: '%{GLOBAL}' }),
     ],
     daemonProcesses: [daemon('dm')],
-  });
+  }, [
+    ...['/hin/private', '/hdm/private'].map((path) => ({ path, authType: 'Basic' as const, authName: 'r', user: { check_password: (_e: unknown, u: string, p: string) => u === 'ann' && p === 'pw' }, require: 'valid-user' })),
+  ]);
 });
 after(() => s.close());
 
@@ -55,5 +57,16 @@ test('Proxy-Authorization and underscore spellings of identity headers never rea
     const headers = JSON.parse(reply.slice(reply.indexOf('\r\n\r\n') + 4)) as Record<string, string>;
     for (const h of ['proxy-authorization', 'remote_user', 'x_remote_user', 'auth_type']) assert.equal(headers[h], undefined, `${m}: ${h}`);
     assert.equal(headers['x-keep'], '1', m);
+  }
+});
+
+test('Expect: 100-continue is answered 100 only once the request is granted; a refusal comes without it', async () => {
+  for (const m of ['/hin', '/hdm']) {
+    const head = (auth: string) => `POST ${m}/private HTTP/1.1\r\nHost: x\r\n${auth}Content-Length: 2\r\nExpect: 100-continue\r\n${close}\r\n`;
+    const refused = await rawExchange(s.port, head(''));
+    assert.equal(status(refused), 401, refused);
+    assert.doesNotMatch(refused, /100 Continue/);
+    const granted = await rawExchange(s.port, head(`Authorization: ${basic('ann', 'pw')}\r\n`) + 'hi');
+    assert.match(granted, /^HTTP\/1\.1 100 Continue\r\n\r\nHTTP\/1\.1 200 /, granted);
   }
 });
