@@ -143,7 +143,7 @@ const TABLE: readonly Row[] = [
 async function run(engine: Engine, row: Row): Promise<Decision> {
   const method = row.method ?? 'GET';
   const env = environ({ REQUEST_URI: row.path, REQUEST_METHOD: method, REMOTE_ADDR: row.addr ?? '192.0.2.9' });
-  const ask = (authorization?: string) => engine.decide({ environ: env, authorization, authorizationCount: authorization === undefined ? 0 : 1 });
+  const ask = (authorization?: string) => engine.decide({ environ: env, authorization, authorizationCount: authorization === undefined ? 0 : 1, appSeesNormalisedPath: true });
   const a = row.auth;
   if (a === undefined) return ask();
   if (a[0] === 'raw') return ask(a[1]);

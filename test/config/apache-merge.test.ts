@@ -17,7 +17,8 @@ function engineFor(conf: string) {
       return p;
     },
     ask: (path: string, authorization?: string, method = 'GET', env: Record<string, string> = {}) =>
-      e.decide({ environ: environ({ REQUEST_URI: path, REQUEST_METHOD: method, ...env }), authorization, authorizationCount: authorization === undefined ? 0 : 1 }),
+      // As httpd and the gateway: the app is handed the resolved path.
+      e.decide({ environ: environ({ REQUEST_URI: path, REQUEST_METHOD: method, ...env }), authorization, authorizationCount: authorization === undefined ? 0 : 1, appSeesNormalisedPath: true }),
   };
 }
 
