@@ -2,7 +2,8 @@
 // express-basic-auth uses, so both do the same work per request.
 import { timingSafeEqual } from 'node:crypto';
 
-const USERS: Record<string, string> = { alice: 'wonderland' };
+// A Map, not a plain object: a name such as "constructor" or "__proto__" is nobody.
+const USERS = new Map<string, string>(Object.entries({ alice: 'wonderland' }));
 
 function safeCompare(input: string, secret: string): boolean {
   const n = Buffer.byteLength(input);
@@ -14,7 +15,7 @@ function safeCompare(input: string, secret: string): boolean {
 }
 
 export function check_password(_environ: unknown, user: string, password: string): boolean | null {
-  const expected = USERS[user];
+  const expected = USERS.get(user);
   if (expected === undefined) return null;
   return safeCompare(password, expected);
 }

@@ -9,7 +9,10 @@ const notes: string[] = [];
 export default function app(req: Request, res: ServerResponse): void {
   const e = req.environ ?? {};
   res.setHeader('Content-Type', 'application/json');
-  if (req.url?.startsWith('/admin')) {
+  // /admin and what is under it, segment by segment: not /adminx or /admin.txt, which the
+  // gateway's <Location /admin> does not protect either.
+  const path = (req.url ?? '/').split('?')[0]!;
+  if (path === '/admin' || path.startsWith('/admin/')) {
     res.end(JSON.stringify({ admin: true, user: req.remoteUser, notes: notes.length }) + '\n');
     return;
   }
