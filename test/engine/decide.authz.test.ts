@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createEngine } from '../../src/engine/decide.js';
 import * as fixture from '../fixtures/mod-wsgi-auth.js';
-import { basic, environ, memoryLogger } from '../helpers/index.js';
+import { basic, countingGroups as counting, environ, memoryLogger } from '../helpers/index.js';
 import { model, type TestLocation } from '../helpers/model.js';
 import type { HookModule } from '../../src/types.js';
 
@@ -17,17 +17,6 @@ const GROUP: TestLocation = {
 function ask(loc: TestLocation, authorization?: string, env: Record<string, string> = {}) {
   const e = createEngine(model([loc]), { logger: memoryLogger() });
   return e.decide({ environ: environ(env), authorization, authorizationCount: authorization === undefined ? 0 : 1 });
-}
-
-function counting(groups: () => unknown): HookModule & { calls: number } {
-  const m = {
-    calls: 0,
-    groups_for_user() {
-      m.calls++;
-      return groups() as string[];
-    },
-  };
-  return m;
 }
 
 test('a member of the required group is granted', async () => {

@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createEngine } from '../../src/engine/decide.js';
 import * as fixture from '../fixtures/mod-wsgi-auth.js';
-import { basic, digestAuthorization, environ, memoryLogger } from '../helpers/index.js';
+import { basic, countingGroups as counting, digestAuthorization, environ, memoryLogger } from '../helpers/index.js';
 import { model, type TestLocation } from '../helpers/model.js';
 import type { HookModule } from '../../src/types.js';
 
@@ -19,17 +19,6 @@ function ask(loc: TestLocation, authorization: string | undefined, exportGroups:
   const { engine, logger } = engineFor(loc);
   const decision = engine.decide({ environ: environ(env), authorization, authorizationCount: authorization === undefined ? 0 : 1, exportGroups });
   return decision.then((d) => ({ d, logger }));
-}
-
-function counting(groups: () => unknown): HookModule & { calls: number } {
-  const m = {
-    calls: 0,
-    groups_for_user() {
-      m.calls++;
-      return groups() as string[];
-    },
-  };
-  return m;
 }
 
 test('Require valid-user with a group source: the groups are looked up once for a front that hands them on', async () => {

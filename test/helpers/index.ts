@@ -5,7 +5,7 @@ import { request, type OutgoingHttpHeaders } from 'node:http';
 import { createConnection } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Environ, Logger } from '../../src/types.js';
+import type { Environ, HookModule, Logger } from '../../src/types.js';
 
 /** A minimal environ, as a front would build it. */
 export function environ(overrides: Record<string, string> = {}): Environ {
@@ -147,4 +147,16 @@ export function rawExchange(port: number, bytes: string): Promise<string> {
     sock.on('end', () => resolve(got));
     sock.on('error', reject);
   });
+}
+
+/** A group script whose groups_for_user counts its calls. */
+export function countingGroups(groups: () => unknown): HookModule & { calls: number } {
+  const m = {
+    calls: 0,
+    groups_for_user() {
+      m.calls++;
+      return groups() as string[];
+    },
+  };
+  return m;
 }
