@@ -18,7 +18,7 @@ import type { DaemonGroup } from './daemon-group.js';
 import { createDispatchScript, type DispatchScript } from './dispatch.js';
 import { startGroups } from './gateway-start.js';
 import { isDynamicTemplate } from './group-name.js';
-import { createPipeline, type PipelineContext } from './pipeline.js';
+import { continueListener, createPipeline, type PipelineContext } from './pipeline.js';
 import { createMountTable } from './route.js';
 import { GatewayCounters, type GatewayStatus } from './status.js';
 import { watchApps, type AppWatcher } from './watch-apps.js';
@@ -134,7 +134,7 @@ export function createGateway(options: GatewayOptions): Gateway {
   const server = createServer({ IncomingMessage: IdentityIncomingMessage }, pipeline);
   // `Expect: 100-continue`: the pipeline sends the 100 once the request is granted, so a
   // client about to be refused is not invited to upload a body that would be thrown away.
-  server.on('checkContinue', pipeline);
+  server.on('checkContinue', continueListener(pipeline));
   refuseConnect(server);
   const close = (): Promise<void> => closeAll(server, st);
   const input = {

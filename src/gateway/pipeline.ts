@@ -93,6 +93,21 @@ function configuredGroups(ctx: PipelineContext, route: MountRoute, path: string,
 
 const BAD_REQUEST: Decision = refuse(400, 'bad-request');
 
+/**
+ * Requests that came with `Expect: 100-continue` (node:http's checkContinue): the 100 goes out
+ * once the request is granted. A set, not `req.headers`: reading that builds the header object,
+ * which the open path otherwise never does.
+ */
+const AWAITING_CONTINUE = new WeakSet<IncomingMessage>();
+
+/** The listener for node:http's checkContinue: the pipeline, which sends the 100 on a grant. */
+export function continueListener(pipeline: (req: IncomingMessage, res: ServerResponse) => void): (req: IncomingMessage, res: ServerResponse) => void {
+  return (req, res) => {
+    AWAITING_CONTINUE.add(req);
+    pipeline(req, res);
+  };
+}
+
 /** How many Host headers came. */
 function hostCount(raw: readonly string[]): number {
   let n = 0;
@@ -246,8 +261,8 @@ function deliver(ctx: PipelineContext, req: IncomingMessage & AuthhookRequestFie
   const env = typeof environ === 'function' ? environ : finalEnviron(environ, groups);
   const url = appUrl(route.pathInfo, req.url ?? '/');
   const queued = (): void => ctx.counters.queueTime(nowMicros() - state.queueStart);
-  // Granted: now the client may send the body it held back (the gateway listens for checkContinue).
-  if (req.headers.expect !== undefined && req.headers.expect.toLowerCase() === '100-continue' && !res.headersSent) res.writeContinue();
+  // Granted: now the client may send the body it held back.
+  if (AWAITING_CONTINUE.has(req) && !res.headersSent) res.writeContinue();
   if (groups.processGroup === '' && groups.applicationGroup === '') {
     attachIdentity(req, decision, env);
     dropCredentials(req, mount.passAuthorization);
