@@ -4,6 +4,7 @@
  * in the fixups phase, after authorisation, so `Require env` never sees its variables.)
  * @module
  */
+import { environKey } from '../environ/build-environ.js';
 import type { Environ } from '../types.js';
 
 /** One variable a rule sets (`name=value`, `name` for "1") or unsets (`!name`: value `null`). */
@@ -31,7 +32,8 @@ export interface SetEnvIfInput {
   readonly remoteHost: string;
 }
 
-const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+/** A name an environment variable can have. */
+export const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 /** Parses the variable list of a rule; throws an Error naming a bad one. */
 export function parseAssignments(args: readonly string[]): EnvAssignment[] {
@@ -63,13 +65,6 @@ export function setEnvIfRule(attribute: string, regex: string, assignments: read
   return Object.freeze({ attribute, pattern, negate, assignments: Object.freeze(parseAssignments(assignments)) });
 }
 
-function headerKey(name: string): string {
-  const lower = name.toLowerCase();
-  if (lower === 'content-type') return 'CONTENT_TYPE';
-  if (lower === 'content-length') return 'CONTENT_LENGTH';
-  return 'HTTP_' + name.toUpperCase().replace(/-/g, '_');
-}
-
 /** The attribute's value; a missing one is the empty string, so `^$` matches it, as in httpd. */
 function attributeValue(attribute: string, input: SetEnvIfInput, set: Readonly<Record<string, string>>): string {
   const e = input.environ;
@@ -86,8 +81,10 @@ function attributeValue(attribute: string, input: SetEnvIfInput, set: Readonly<R
       return e.SERVER_PROTOCOL ?? '';
     case 'request_uri':
       return input.path;
-    default:
-      return e[headerKey(attribute)] ?? set[attribute] ?? '';
+    default: {
+      const key = environKey(attribute);
+      return (key === null ? undefined : e[key]) ?? set[attribute] ?? '';
+    }
   }
 }
 

@@ -51,7 +51,8 @@ const SKIPPED = new Set(['authorization', 'proxy-authorization', 'proxy']);
 const KEYS = new Map<string, string | null>();
 const MAX_KEYS = 2048;
 
-function environKey(name: string): string | null {
+/** The environ key of a header name (`HTTP_X_FOO`, `CONTENT_TYPE`), or `null` for one the environ leaves out. */
+export function environKey(name: string): string | null {
   let key = KEYS.get(name);
   if (key !== undefined) return key;
   const lower = name.toLowerCase();

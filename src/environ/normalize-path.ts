@@ -36,6 +36,14 @@ function percentDecode(path: string): string | undefined {
 
 const ENCODED_DOT_SEGMENT = /^(?:\.|%2[eE]){1,2}$/;
 
+/** The path part of a target (before `?` or `#`). */
+function pathPart(target: string): string {
+  const q = target.indexOf('?');
+  const h = target.indexOf('#');
+  const cut = q === -1 ? h : h === -1 ? q : Math.min(q, h);
+  return cut === -1 ? target : target.slice(0, cut);
+}
+
 /**
  * What a target's percent-encoding would hide from a reader that does not decode it before
  * routing (Express, an app behind nginx or Caddy): an encoded slash (`%2F`), an encoded NUL
@@ -46,20 +54,11 @@ const ENCODED_DOT_SEGMENT = /^(?:\.|%2[eE]){1,2}$/;
  */
 export function hiddenStructure(target: string): 'encoded-slash' | 'encoded-nul' | 'encoded-dot-segment' | null {
   if (!target.includes('%')) return null;
-  const cut = target.search(/[?#]/);
-  const path = cut === -1 ? target : target.slice(0, cut);
+  const path = pathPart(target);
   if (/%2[fF]/.test(path)) return 'encoded-slash';
   if (path.includes('%00')) return 'encoded-nul';
   for (const seg of path.split('/')) if (seg.includes('%') && ENCODED_DOT_SEGMENT.test(seg)) return 'encoded-dot-segment';
   return null;
-}
-
-/** The path part of a target (before `?` or `#`). */
-function pathPart(target: string): string {
-  const q = target.indexOf('?');
-  const h = target.indexOf('#');
-  const cut = q === -1 ? h : h === -1 ? q : Math.min(q, h);
-  return cut === -1 ? target : target.slice(0, cut);
 }
 
 /**
@@ -94,9 +93,7 @@ export function rawStructure(target: string): 'backslash' | 'dot-segment' | null
  * @example normalizePath('//admin/./x/../%61pi?q=1') // '/admin/api'
  */
 export function normalizePath(target: string): string | undefined {
-  let path = target;
-  const cut = path.search(/[?#]/);
-  if (cut !== -1) path = path.slice(0, cut);
+  let path = pathPart(target);
   // The common case: nothing to decode, collapse or resolve, and no control characters.
   if (CLEAN.test(path)) return path;
   if (!path.startsWith('/')) {

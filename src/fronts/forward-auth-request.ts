@@ -40,7 +40,8 @@ export type ReadOriginalResult =
 const CONFLICT = Symbol('conflict');
 type Agreed = string | undefined | typeof CONFLICT;
 const METHOD = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
-const HOST = /^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9._-]+)(?::([0-9]{1,5}))?$/;
+/** A Host header value: a name or a bracketed IPv6 address, and an optional port (`m[1]`, `m[2]`). */
+export const HOST = /^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9._-]+)(?::([0-9]{1,5}))?$/;
 
 type Refusal = Extract<ReadOriginalResult, { ok: false }>;
 const refuse = (status: Refusal['status'], reason: string): Refusal => ({ ok: false, status, reason });

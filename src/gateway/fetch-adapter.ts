@@ -6,6 +6,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Readable } from 'node:stream';
 import type { ReadableStream as NodeReadableStream } from 'node:stream/web';
+import { HOST } from '../fronts/forward-auth-request.js';
 import type { AuthhookRequestFields } from '../fronts/node-request.js';
 import type { RequestListener } from './load-app.js';
 
@@ -30,15 +31,13 @@ function requestHeaders(raw: readonly string[]): Headers {
   return h;
 }
 
-// A URL authority and nothing else: a Host of `gw.example/admin?` would otherwise become the
-// request's path (`new Request('http://gw.example/admin?/public')`) behind the policy's back.
-const AUTHORITY = /^(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9._~-]+)(?::[0-9]{1,5})?$/;
-
 function toRequest(req: IncomingMessage & AuthhookRequestFields, signal: AbortSignal): Request {
   const method = req.method ?? 'GET';
   const https = req.environ?.HTTPS === 'on';
   const host = req.headers.host ?? req.environ?.SERVER_NAME ?? 'localhost';
-  if (!AUTHORITY.test(host)) throw new TypeError('the Host header is no URL authority');
+  // A host and port and nothing else: a Host of `gw.example/admin?` would otherwise become the
+  // request's path (`new Request('http://gw.example/admin?/public')`) behind the policy's back.
+  if (!HOST.test(host)) throw new TypeError('the Host header is no URL authority');
   const init: RequestInit & { duplex?: 'half' } = { method, headers: requestHeaders(req.rawHeaders), signal };
   if (method !== 'GET' && method !== 'HEAD') {
     init.body = Readable.toWeb(req) as unknown as ReadableStream<Uint8Array>;

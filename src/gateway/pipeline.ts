@@ -242,16 +242,17 @@ function finalEnviron(environ: Environ, groups: Groups): Environ {
   return Object.freeze({ ...environ, 'authhook.application_group': groups.applicationGroup, 'authhook.process_group': groups.processGroup });
 }
 
-/** Credentials the app does not get: Proxy-Authorization never (it is for a proxy, and authhook is none), Authorization unless the mount passes it. */
+// Credentials the app does not get: Proxy-Authorization never (it is for a proxy, and authhook
+// is none), Authorization unless the mount passes it. Both names start with "a" or "p".
+const isCredentials = (lower: string): boolean => lower === 'authorization' || lower === 'proxy-authorization';
+const isProxyCredentials = (lower: string): boolean => lower === 'proxy-authorization';
+const mayBeCredentials = (name: string): boolean => {
+  const c = name.charCodeAt(0) | 0x20;
+  return c === 0x61 || c === 0x70;
+};
+
 function dropCredentials(req: IncomingMessage, keepAuthorization: boolean): void {
-  const drop = (lower: 'authorization' | 'proxy-authorization'): void => {
-    if (req.headers[lower] === undefined) return;
-    delete req.headers[lower];
-    const raw = req.rawHeaders;
-    for (let i = raw.length - 2; i >= 0; i -= 2) if (raw[i]!.length === lower.length && raw[i]!.toLowerCase() === lower) raw.splice(i, 2);
-  };
-  if (!keepAuthorization) drop('authorization');
-  drop('proxy-authorization');
+  removeHeaders(req, keepAuthorization ? isProxyCredentials : isCredentials, mayBeCredentials);
 }
 
 function deliver(ctx: PipelineContext, req: IncomingMessage & AuthhookRequestFields, res: ServerResponse, state: RequestState, groups: Groups, decision: Decision, environ: EnvironSource): void {

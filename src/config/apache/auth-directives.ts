@@ -3,13 +3,12 @@
  * mod_auth_digest, mod_authn_file, mod_authz_core, mod_env's SetEnv).
  * @module
  */
-import { setEnvIfRule } from '../set-env-if.js';
+import { ENV_NAME, setEnvIfRule } from '../set-env-if.js';
 import { existsSync } from 'node:fs';
 import { parseRequireLine } from '../../authz/require-parse.js';
 import type { DigestAlgorithm } from '../model.js';
 import { fail, flag, integer, type DirectiveCall } from './values.js';
 
-const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 /** `AuthType Basic|Digest|None` (case-insensitive, as httpd compares it). */
 export function authType(call: DirectiveCall): void {
