@@ -7,6 +7,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { LocationGroupSpec } from '../config/gateway-spec.js';
 import { NO_ENV } from '../config/merge.js';
+import type { Policy } from '../config/model.js';
+import { evaluateSetEnvIf } from '../config/set-env-if.js';
 import { isOpenPolicy, OPEN_DECISION, type Engine } from '../engine/decide.js';
 import { refuse } from '../engine/decisions.js';
 import { buildEnviron, requestAsSent, type EnvironOptions } from '../environ/build-environ.js';
@@ -149,8 +151,8 @@ export function createPipeline(ctx: PipelineContext): (req: IncomingMessage, res
     const path = normalizePath(target);
     const route = path === undefined ? null : ctx.findMount(path);
     const policy = path === undefined ? null : ctx.engine.policyFor(path);
-    const setEnv = policy !== null && 'setEnv' in policy ? policy.setEnv : NO_ENV;
-    const groups = route === null ? NO_GROUPS : configuredGroups(ctx, route, path!, envLookup(setEnv));
+    const vars: PolicyVariables = policy !== null && 'setEnv' in policy ? policy : NO_VARIABLES;
+    const groups = route === null ? NO_GROUPS : configuredGroups(ctx, route, path!, envLookup(vars.setEnv));
     const state: RequestState = { queueStart, queueStartText, path, route, groups };
     const extra: Record<string, string> = { 'authhook.queue_start': queueStartText };
     if (route !== null) {
@@ -162,7 +164,7 @@ export function createPipeline(ctx: PipelineContext): (req: IncomingMessage, res
     // request goes through as the engine would send it, and its environ is built if it is read.
     if (policy !== null && isOpenPolicy(policy) && ctx.dispatch === null && hiddenStructure(target) === null && rawStructure(target) === null) {
       stripIdentityHeaders(req);
-      return guarded(res, ctx, () => decided(ctx, req, res, state, OPEN_DECISION, environLater(req, options, setEnv)));
+      return guarded(res, ctx, () => decided(ctx, req, res, state, OPEN_DECISION, environLater(req, options, vars, path)));
     }
     let input: EngineInput;
     let decision: MaybePromise<Decision>;
@@ -173,7 +175,7 @@ export function createPipeline(ctx: PipelineContext): (req: IncomingMessage, res
     } catch (err) {
       return refuseOnFault(res, ctx.logger, err);
     }
-    const environ = withSetEnv(setEnv, input.environ);
+    const environ = withVariables(vars, path, input.environ);
     // Synchronous hooks give the decision now: dispatched without a promise or a microtask.
     if (!isPending(decision)) return guarded(res, ctx, () => decided(ctx, req, res, state, decision, environ));
     decision.then((d) => decided(ctx, req, res, state, d, environ)).catch((err: unknown) => refuseOnFault(res, ctx.logger, err));
@@ -188,14 +190,25 @@ function guarded(res: ServerResponse, ctx: PipelineContext, run: () => void): vo
   }
 }
 
-function withSetEnv(setEnv: Readonly<Record<string, string>>, environ: Environ): Environ {
-  return setEnv === NO_ENV ? environ : Object.freeze({ ...setEnv, ...environ });
+/** What a section sets for the app: SetEnv's variables and the SetEnvIf rules. */
+type PolicyVariables = Pick<Policy, 'setEnv' | 'setEnvIf'>;
+const NO_VARIABLES: PolicyVariables = Object.freeze({ setEnv: NO_ENV, setEnvIf: Object.freeze([]) });
+
+/**
+ * The app's environ: the SetEnvIf variables (httpd's mod_setenvif sets them before
+ * authorisation), SetEnv's over them (httpd's fixups phase, later), and the request's own keys
+ * over both, as mod_wsgi's environ has them. The hooks' environ has none of them (SPEC §2).
+ */
+function withVariables(vars: PolicyVariables, path: string | undefined, environ: Environ): Environ {
+  if (vars.setEnvIf.length === 0) return vars.setEnv === NO_ENV ? environ : Object.freeze({ ...vars.setEnv, ...environ });
+  const matched = evaluateSetEnvIf(vars.setEnvIf, { environ, path: path ?? '', remoteHost: environ.REMOTE_ADDR ?? '' });
+  return Object.freeze({ ...matched, ...vars.setEnv, ...environ });
 }
 
 /** The environ of a request whose decision did not need one: built if it is read (by an app, or for a hop). */
-function environLater(req: IncomingMessage, options: EnvironOptions, setEnv: Readonly<Record<string, string>>): () => Environ {
+function environLater(req: IncomingMessage, options: EnvironOptions, vars: PolicyVariables, path: string | undefined): () => Environ {
   const asSent = requestAsSent(req);
-  return () => withSetEnv(setEnv, buildEnviron(asSent, options));
+  return () => withVariables(vars, path, buildEnviron(asSent, options));
 }
 
 function notFound(res: ServerResponse): void {

@@ -362,7 +362,9 @@ const CASES: readonly Case[] = [
   { name: 'env: no SetEnvIf rule matched', path: '/app/envif/x', headers: [['User-Agent', 'probe/1.0'], ['X-Area', 'closed']] },
   { name: 'env: a header named like the variable', path: '/app/envif/x', headers: [['Probe', '1'], ['Area', 'open']] },
   { name: 'env: the app sees a SetEnv variable', path: '/app/setenv/x' },
+  { name: 'env: the app sees a SetEnvIf variable where nothing is required', path: '/app/setenv/x', headers: [['X-Area', 'Open']] },
   { name: 'env: the daemon app sees a SetEnv variable', path: '/daemon/setenv/x', headers: [SPY] },
+  { name: 'env: the daemon app sees a SetEnvIf variable, and SetEnv overrides one of the same name', path: '/daemon/setenv/x', headers: [SPY, ['User-Agent', 'Probe/2.0'], ['X-Area', 'open']] },
 
   // <LocationMatch "^/app/re[0-9]+/">, Basic.
   { name: 'regex: no credentials', path: '/app/re1/x' },
@@ -515,7 +517,7 @@ async function send(port: number, c: Case): Promise<Reply> {
 /** Keys compared for a 200 the app answered, besides every HTTP_* key. */
 const FIELDS = [
   'REMOTE_USER', 'AUTH_TYPE', 'SCRIPT_NAME', 'PATH_INFO', 'QUERY_STRING', 'REQUEST_URI', 'REQUEST_METHOD', 'SERVER_PROTOCOL', 'REMOTE_ADDR',
-  'CONTENT_TYPE', 'CONTENT_LENGTH', 'PARITY_FLAG', 'parity.body_length',
+  'CONTENT_TYPE', 'CONTENT_LENGTH', 'PARITY_FLAG', 'probe', 'area', 'parity.body_length',
 ] as const;
 
 /**
