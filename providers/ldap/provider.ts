@@ -47,25 +47,27 @@ export function attributeValues(entry: Entry, name: string): string[] {
   return [];
 }
 
-/** The URL's attributes as grant facts (`AUTHENTICATE_<ATTR>`), several values joined by "; " as mod_authnz_ldap. */
+/**
+ * The URL's attributes as grant facts (`AUTHENTICATE_<ATTR>`), several values joined by "; ";
+ * one the entry lacks is the empty string, as mod_authnz_ldap sets it (real httpd hands the
+ * app AUTHENTICATE_MAIL="" for an entry without mail).
+ */
 function grantAttributes(config: LdapConfig, entry: Entry): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const a of config.url.attributes) {
-    const values = attributeValues(entry, a).filter((v) => !CONTROL.test(v));
-    if (values.length > 0) out[a] = values.join('; ');
-  }
+  for (const a of config.url.attributes) out[a] = attributeValues(entry, a).filter((v) => !CONTROL.test(v)).join('; ');
   return out;
 }
 
-function remoteUser(config: LdapConfig, entry: Entry, typed: string, logger: Logger): string {
+/**
+ * The user name for the app. An entry without the AuthLDAPRemoteUserAttribute has no user
+ * name: a fault (500), never the name as typed, as httpd answers it (mod_authnz_ldap leaves
+ * no user, and the core refuses the request: "No authentication done").
+ */
+function remoteUser(config: LdapConfig, entry: Entry, typed: string): string {
   if (config.remoteUserAttribute === null) return typed;
   const value = attributeValues(entry, config.remoteUserAttribute).find((v) => v !== '' && !CONTROL.test(v));
   if (value !== undefined) return value;
-  logger.warn('AuthLDAPRemoteUserAttribute is absent from the entry; REMOTE_USER is the name as typed', {
-    user: typed,
-    attribute: config.remoteUserAttribute,
-  });
-  return typed;
+  throw new Error(`AuthLDAPRemoteUserAttribute ${config.remoteUserAttribute} is absent from ${entry.dn}: no user name to give the app`);
 }
 
 /** Builds the hook over a directory. */
@@ -78,7 +80,7 @@ export function createCheckPassword(config: LdapConfig, directory: Directory, lo
     const bound = await directory.checkPassword(entry.dn, password);
     if (bound === 'gone') return null;
     if (bound === 'denied') return false;
-    const name = remoteUser(config, entry, user, logger);
+    const name = remoteUser(config, entry, user);
     rememberUser(environ, { key: config.key, typed: user, user: name, dn: entry.dn });
     const attributes = grantAttributes(config, entry);
     return name === user ? { attributes } : { user: name, attributes };

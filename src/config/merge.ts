@@ -27,14 +27,35 @@ const NO_RULES: readonly SetEnvIfRule[] = Object.freeze([]);
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
+/** The settings of mod_authnz_ldap's directives (per section); the rest are mod_ldap's (server-wide). */
+const AUTHNZ_LDAP_KEYS = ['url', 'startTls', 'bindDN', 'bindPassword', 'remoteUserAttribute', 'groupAttributes', 'groupAttributeIsDN', 'maxSubGroupDepth'] as const;
+
+/**
+ * mod_authnz_ldap has no per-directory merger ("default is to override"): a section that sets
+ * any of its directives has all of them from that section alone, the others at their defaults
+ * and AuthLDAPURL unset unless the section gives it. httpd then answers a nested section that
+ * only adds `AuthLDAPGroupAttribute` with 500 ("no AuthLDAPURL"); so does authhook. A section
+ * with none of them inherits them all. mod_ldap's server-wide settings (LDAPTrustedGlobalCert,
+ * LDAPVerifyServerCert, LDAPTimeout) merge one at a time.
+ */
+function mergeLdap(outer: Partial<LdapSettings> | undefined, inner: Partial<LdapSettings>): Partial<LdapSettings> {
+  if (outer === undefined) return Object.freeze({ ...inner });
+  if (!AUTHNZ_LDAP_KEYS.some((k) => inner[k] !== undefined)) return Object.freeze({ ...outer, ...inner });
+  const kept: Mutable<Partial<LdapSettings>> = { ...outer };
+  for (const k of AUTHNZ_LDAP_KEYS) delete kept[k];
+  return Object.freeze({ ...kept, ...inner });
+}
+
 /** Folds directives in order; later wins per directive. */
 export function foldDirectives(sections: readonly LocationSection[]): PolicyDirectives {
   const out: Mutable<PolicyDirectives> = {};
   for (const s of sections) {
     for (const [k, v] of Object.entries(s.directives)) {
       if (v === undefined) continue;
-      // SetEnv adds to what outer sections set, and AuthLDAP* merge one setting at a time, as in httpd.
-      if (k === 'ldap' || k === 'setEnv') {
+      if (k === 'ldap') {
+        out.ldap = mergeLdap(out.ldap, v as Partial<LdapSettings>);
+      } else if (k === 'setEnv') {
+        // SetEnv adds to what outer sections set.
         (out as Record<string, unknown>)[k] = Object.freeze({ ...(out[k] as object | undefined), ...(v as object) });
       } else if (k === 'setEnvIf') {
         // SetEnvIf rules add to the outer sections' ones and run after them, as mod_setenvif merges.
@@ -69,7 +90,9 @@ function resolveProviders(
     }
     if (name === 'ldap') {
       const settings = ldapSettings(d);
-      if (settings === null) throw new PolicyError(`${directive} ldap needs AuthLDAPURL`);
+      if (settings === null) {
+        throw new PolicyError(`${directive} ldap needs AuthLDAPURL (a section that sets any AuthLDAP* directive has none of the outer sections' ones, as in mod_authnz_ldap: give AuthLDAPURL there too)`);
+      }
       const make = model.providerFactories.ldap;
       if (make === undefined) throw new PolicyError(`${directive} ldap: the LDAP provider is not available`);
       if (scheme === 'Digest') throw new PolicyError('AuthDigestProvider ldap: LDAP cannot answer Digest (no realm hash)');

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { compileText, configError } from '../helpers/apache.js';
 import { parseLdapUrl } from '../../src/config/apache/ldap-url.js';
+import { foldDirectives } from '../../src/config/merge.js';
 import type { LdapSettings, ProviderFactories } from '../../src/config/model.js';
 import { staticSource } from '../../src/hooks/load-script.js';
 
@@ -89,4 +90,19 @@ test('Require ldap-* lines are unknown until the LDAP provider registers them', 
   })();
   if (c instanceof Error) assert.match(c.message, /authhook.conf:5: Require: unknown provider "ldap-group"/);
   else c.close();
+});
+
+test('a section with any AuthLDAP* directive has none of the outer ones (mod_authnz_ldap has no merger); mod_ldap\'s server-wide settings stay', () => {
+  const conf = `LDAPTimeout 3\n<Location /x>\nAuthLDAPURL "${URL}"\nAuthLDAPBindDN cn=s\nAuthLDAPBindPassword pw\n</Location>\n<Location /x/group>\nAuthLDAPGroupAttribute uniqueMember\n</Location>\n<Location /x/plain>\nRequire all granted\n</Location>\n`;
+  const c = compileText(conf);
+  c.close();
+  const [top, x, group, plain] = c.model.sections;
+  assert.deepEqual(foldDirectives([top!, x!, group!]).ldap, { timeoutMs: 3000, groupAttributes: ['uniqueMember'] });
+  assert.deepEqual(foldDirectives([top!, x!, plain!]).ldap, { timeoutMs: 3000, url: URL, startTls: false, bindDN: 'cn=s', bindPassword: 'pw' });
+});
+
+test('an LDAP provider in a section that dropped the outer AuthLDAPURL is a start-up error that says why', () => {
+  const conf = `<Location /x>\nAuthType Basic\nAuthName X\nAuthBasicProvider ldap\nAuthLDAPURL "${URL}"\nRequire valid-user\n</Location>\n<Location /x/y>\nAuthLDAPGroupAttribute uniqueMember\n</Location>\n`;
+  const err = configError(conf, { providerFactories: { ldap: () => staticSource('ldap', { check_password: () => null }) } });
+  assert.match(err.message, /AuthBasicProvider ldap needs AuthLDAPURL \(a section that sets any AuthLDAP\* directive has none of the outer sections' ones/);
 });

@@ -17,7 +17,7 @@
 // HTTP_X_REQUEST_START (PER_SERVER_KEYS).
 //
 // authhook runs from the sources (src/cli/main.ts through tsx), never from a stale dist/.
-// PARITY_REPORT=file.json writes every case's two outcomes there.
+// PARITY_REPORT=file.json writes every case's two outcomes there; PARITY_HTTPD_LOG=file, httpd's error log.
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
@@ -28,12 +28,14 @@ import { fileURLToPath } from 'node:url';
 import { digestAuthorization, parseChallenge } from '../helpers/index.js';
 import { findHttpd, startHttpd, type RunningHttpd } from './httpd.js';
 import { freePort, startProcess, type ServerProcess } from './proc.js';
+import { slapdSkipReason, startSlapd, type Slapd } from './slapd.js';
 
 const REPO = fileURLToPath(new URL('../..', import.meta.url)).replace(/\/$/, '');
 const FIXTURES = join(REPO, 'test', 'fixtures', 'modwsgi');
 /** httpd with mod_wsgi; a skip locally when missing, a failure under CI=true (findHttpd throws). */
 const MODWSGI = findHttpd('mod_wsgi.so', 'libapache2-mod-wsgi-py3');
-const skip = MODWSGI.skip;
+// The LDAP sections need a real slapd (test/e2e/slapd.ts; likewise a failure under CI=true).
+const skip = MODWSGI.skip !== false ? MODWSGI.skip : slapdSkipReason();
 /** Sent as the Host of every request (unless a case says otherwise), so HTTP_HOST is comparable. */
 const HOST = 'parity.example';
 
@@ -356,6 +358,48 @@ const CASES: readonly Case[] = [
   { name: 'method: PROPFIND', method: 'PROPFIND', path: '/app/method/x' },
   { name: 'denied: all denied', path: '/app/denied/x' },
   { name: 'denied: with credentials', path: '/app/denied/x', headers: [SPY] },
+  // LDAP (mod_authnz_ldap; the directory is test/fixtures/ldap/base.ldif).
+  { name: 'ldap: no credentials', path: '/app/ldap/x' },
+  { name: 'ldap: the right password (the app sees AUTHENTICATE_UID, _CN, _MAIL)', path: '/app/ldap/x', headers: [basic('alice', 'alice-pw')] },
+  { name: 'ldap: a wrong password', path: '/app/ldap/x', headers: [basic('alice', 'bob-pw')] },
+  { name: 'ldap: an unknown user', path: '/app/ldap/x', headers: [basic('nobody', 'x')] },
+  { name: 'ldap: an empty password', path: '/app/ldap/x', headers: [basic('alice', '')] },
+  { name: 'ldap: a user without a userPassword', path: '/app/ldap/x', headers: [basic('frank', 'x')] },
+  { name: 'ldap: two entries with the uid', path: '/app/ldap/x', headers: [basic('twin', 'twin-pw')] },
+  { name: 'ldap: the user name in other case', path: '/app/ldap/x', headers: [basic('ALICE', 'alice-pw')] },
+  { name: 'ldap: a user name holding * (a real uid)', path: '/app/ldap/x', headers: [basic('st*r', 'star-pw')] },
+  { name: 'ldap: a user name of * alone', path: '/app/ldap/x', headers: [basic('*', 'alice-pw')] },
+  { name: 'ldap: a user name that closes the filter', path: '/app/ldap/x', headers: [basic('alice)(uid=*', 'alice-pw')] },
+  { name: 'ldap: a user name holding parentheses (a real uid)', path: '/app/ldap/x', headers: [basic('paren)(user', 'paren-pw')] },
+  { name: 'ldap: a user name holding a space (a real uid)', path: '/app/ldap/x', headers: [basic('space man', 'space-pw')] },
+  { name: 'ldap: a user name with a trailing space', path: '/app/ldap/x', headers: [basic('alice ', 'alice-pw')] },
+  { name: 'ldap: a user name holding a NUL escape', path: '/app/ldap/x', headers: [basic('alice\\00', 'alice-pw')] },
+  { name: 'ldap: an entry outside the search base', path: '/app/ldap/x', headers: [basic('ghost', 'ghost-pw')] },
+  { name: 'ldap-user: a listed user', path: '/app/ldap/user/x', headers: [basic('alice', 'alice-pw')] },
+  { name: 'ldap-user: a quoted name holding a space', path: '/app/ldap/user/x', headers: [basic('space man', 'space-pw')] },
+  { name: 'ldap-user: a user not listed', path: '/app/ldap/user/x', headers: [basic('bob', 'bob-pw')] },
+  { name: 'ldap-user: a listed user in other case', path: '/app/ldap/user/x', headers: [basic('Alice', 'alice-pw')] },
+  { name: 'ldap-group: a member', path: '/app/ldap/group/x', headers: [basic('bob', 'bob-pw')] },
+  { name: 'ldap-group: not a member', path: '/app/ldap/group/x', headers: [basic('carol', 'carol-pw')] },
+  { name: 'ldap-group: uniqueMember, a member', path: '/app/ldap/unique/x', headers: [basic('alice', 'alice-pw')] },
+  { name: 'ldap-group: uniqueMember, not a member', path: '/app/ldap/unique/x', headers: [basic('bob', 'bob-pw')] },
+  { name: 'ldap-group: a member three groups down', path: '/app/ldap/nested/x', headers: [basic('dave', 'dave-pw')] },
+  { name: 'ldap-group: a direct member of the top group', path: '/app/ldap/nested/x', headers: [basic('carol', 'carol-pw')] },
+  { name: 'ldap-group: outside the nested groups', path: '/app/ldap/nested/x', headers: [basic('bob', 'bob-pw')] },
+  { name: 'ldap-attribute: the value (one of two)', path: '/app/ldap/attr/x', headers: [basic('alice', 'alice-pw')] },
+  { name: 'ldap-attribute: another value', path: '/app/ldap/attr/x', headers: [basic('bob', 'bob-pw')] },
+  { name: 'ldap-attribute: no such attribute', path: '/app/ldap/attr/x', headers: [basic('carol', 'carol-pw')] },
+  { name: 'ldap-filter: matched', path: '/app/ldap/filter/x', headers: [basic('bob', 'bob-pw')] },
+  { name: 'ldap-filter: not matched (no mail)', path: '/app/ldap/filter/x', headers: [basic('dave', 'dave-pw')] },
+  { name: 'ldap-dn: the DN', path: '/app/ldap/dn/x', headers: [basic('alice', 'alice-pw')] },
+  { name: 'ldap-dn: another DN', path: '/app/ldap/dn/x', headers: [basic('bob', 'bob-pw')] },
+  { name: 'ldap: AuthLDAPRemoteUserAttribute mail', path: '/app/ldap/mail/x', headers: [basic('bob', 'bob-pw')] },
+  { name: 'ldap: AuthLDAPRemoteUserAttribute, an entry without it', path: '/app/ldap/mail/x', headers: [basic('dave', 'dave-pw')] },
+  { name: 'ldap: a nested section with only AuthLDAPURL searches anonymously (nothing inherited)', path: '/app/ldap/anon/x', headers: [basic('alice', 'alice-pw')] },
+  { name: 'ldap: a nested section with only AuthLDAPURL: the bind DN is not inherited, so a hidden entry is not found', path: '/app/ldap/anon/x', headers: [basic('ghost', 'ghost-pw')] },
+  { name: 'ldap: RequireAny of ldap-user and ldap-attribute, the first', path: '/app/ldap/either/x', headers: [basic('bob', 'bob-pw')] },
+  { name: 'ldap: RequireAny of ldap-user and ldap-attribute, the second', path: '/app/ldap/either/x', headers: [basic('alice', 'alice-pw')] },
+  { name: 'ldap: RequireAny of ldap-user and ldap-attribute, neither', path: '/app/ldap/either/x', headers: [basic('carol', 'carol-pw')] },
   { name: 'env: Require env of a SetEnv variable (SetEnv runs after authorisation: 403)', path: '/app/env/x' },
   { name: 'env: Require env of a BrowserMatch variable', path: '/app/envif/x', headers: [['User-Agent', 'Probe/1.0']] },
   { name: 'env: Require env of a SetEnvIfNoCase variable', path: '/app/envif/x', headers: [['X-Area', 'OPEN']] },
@@ -514,7 +558,7 @@ async function send(port: number, c: Case): Promise<Reply> {
 // ---------------------------------------------------------------------------------------------
 // What is compared
 
-/** Keys compared for a 200 the app answered, besides every HTTP_* key. */
+/** Keys compared for a 200 the app answered, besides every HTTP_* and AUTHENTICATE_* key (mod_authnz_ldap's attributes). */
 const FIELDS = [
   'REMOTE_USER', 'AUTH_TYPE', 'SCRIPT_NAME', 'PATH_INFO', 'QUERY_STRING', 'REQUEST_URI', 'REQUEST_METHOD', 'SERVER_PROTOCOL', 'REMOTE_ADDR',
   'CONTENT_TYPE', 'CONTENT_LENGTH', 'PARITY_FLAG', 'probe', 'area', 'parity.body_length',
@@ -568,7 +612,7 @@ function outcomeOf(r: Reply, head: boolean, ignore: ReadonlySet<string> = new Se
         environ = {};
         for (const [k, v] of Object.entries(all).sort(([a], [b]) => (a < b ? -1 : 1))) {
           if (ignore.has(k) || PER_SERVER_KEYS.has(k)) continue;
-          if ((FIELDS as readonly string[]).includes(k) || k.startsWith('HTTP_')) environ[k] = asText(v);
+          if ((FIELDS as readonly string[]).includes(k) || k.startsWith('HTTP_') || k.startsWith('AUTHENTICATE_')) environ[k] = asText(v);
         }
       }
     } catch {
@@ -588,6 +632,7 @@ function environOf(r: Reply): Record<string, string> {
 // The two servers
 
 let httpd: (RunningHttpd & { cacheDir: string }) | undefined;
+let slapd: Slapd | undefined;
 let authhook: (ServerProcess & { port: number }) | undefined;
 const report: { name: string; apache: Outcome; authhook: Outcome; differs?: string; specified?: string }[] = [];
 
@@ -598,22 +643,25 @@ before(async () => {
   const files: Record<string, string> = { 'site.conf': readFileSync(join(FIXTURES, 'httpd.conf'), 'utf8') };
   for (const f of WSGI_FILES) files[f] = readFileSync(join(FIXTURES, f), 'utf8');
   const port = await freePort();
+  slapd = await startSlapd();
+  const ldapUrl = slapd.server;
   const [a, b] = await Promise.allSettled([
     startHttpd({
       bin: MODWSGI.bin,
       cgi: false,
       // authz_host: Require ip / method / env; authz_groupfile: "Require group" (its provider on 2.4).
       // mod_wsgi and mod_auth_digest are the site's own LoadModule lines.
-      modules: ['authz_host', 'authz_groupfile', 'setenvif'],
+      modules: ['authz_host', 'authz_groupfile', 'setenvif', 'ldap', 'authnz_ldap'],
       files,
       // The scripts are copied into the server directory (readable by the child user); the daemon's socket lives there too.
-      config: (dir) => `WSGISocketPrefix ${join(dir, 'wsgi')}\nDefine PARITY ${dir}\nInclude ${join(dir, 'site.conf')}\n`,
+      config: (dir) => `WSGISocketPrefix ${join(dir, 'wsgi')}\nDefine PARITY ${dir}\nDefine PARITY_LDAP ${ldapUrl}\nInclude ${join(dir, 'site.conf')}\n`,
     }),
     startProcess({
       label: 'authhook serve',
       command: process.execPath,
       args: ['--import', 'tsx', join(REPO, 'src', 'cli', 'main.ts'), 'serve', '--config', join(FIXTURES, 'authhook.conf'), '--host', '127.0.0.1', '--port', String(port)],
       cwd: REPO,
+      env: { PARITY_LDAP: ldapUrl },
       port,
       timeoutMs: 30_000,
     }).then((p) => ({ ...p, port })),
@@ -638,7 +686,9 @@ before(async () => {
 
 after(async () => {
   await Promise.all([httpd?.stop(), authhook?.stop()]);
+  await slapd?.close();
   if (process.env.PARITY_REPORT !== undefined) writeFileSync(process.env.PARITY_REPORT, JSON.stringify(report, null, 2) + '\n');
+  if (process.env.PARITY_HTTPD_LOG !== undefined) writeFileSync(process.env.PARITY_HTTPD_LOG, httpd?.errorLog() ?? '');
 });
 
 // ---------------------------------------------------------------------------------------------

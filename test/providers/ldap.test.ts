@@ -156,6 +156,19 @@ describe('search-then-bind against slapd', { skip: slapdSkipReason() }, () => {
     }
   });
 
+  test('an entry without the AuthLDAPRemoteUserAttribute is a fault, never the name as typed (httpd: 500)', async () => {
+    const p = createLdapProvider(ldapSettings(slapd.server, { remoteUserAttribute: 'mail' }));
+    try {
+      await assert.rejects(async () => p.check_password(environ(), 'dave', PASSWORDS.dave!), /AuthLDAPRemoteUserAttribute mail is absent/);
+    } finally {
+      await p.close();
+    }
+  });
+
+  test('a URL attribute the entry lacks is an empty attribute (AUTHENTICATE_MAIL="" under httpd)', async () => {
+    assert.deepEqual(await check('dave', PASSWORDS.dave!), { attributes: { uid: 'dave', cn: 'Dave Bowman', mail: '' } });
+  });
+
   test('an anonymous search works when no bind DN is set', async () => {
     const p = createLdapProvider(ldapSettings(slapd.server, { bindDN: null, bindPassword: null }));
     try {
