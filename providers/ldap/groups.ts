@@ -73,10 +73,3 @@ export async function isGroupMember(config: LdapConfig, directory: Directory, gr
   }
   return false;
 }
-
-/** Whether two DNs name the same entry: equal as spelled, or the same entry on the server. */
-export async function sameEntry(directory: Directory, userDn: string, wanted: string): Promise<boolean> {
-  if (dnKey(userDn) === dnKey(wanted)) return true;
-  const [entry] = await directory.search({ base: wanted, scope: 'base', filter: '(objectClass=*)', attributes: ['1.1'], sizeLimit: 1 });
-  return entry !== undefined && dnKey(entry.dn) === dnKey(userDn);
-}

@@ -9,7 +9,7 @@ import { ConfigError } from '../../src/errors.js';
 import { describeError } from '../../src/log.js';
 import type { Environ, Logger } from '../../src/types.js';
 import type { Directory } from './directory.js';
-import { isGroupMember, sameEntry, dnKey } from './groups.js';
+import { isGroupMember, dnKey } from './groups.js';
 import { findUser, userFilter } from './provider.js';
 import { compileLdapSettings, type LdapConfig } from './settings.js';
 import { recallUser, sharedDirectory, sharedLogger, type UserRecord } from './shared.js';
@@ -107,9 +107,11 @@ register('ldap-user', (args) => {
   };
 });
 
+// The user's DN as the directory gave it, compared as a string: mod_authnz_ldap's default
+// (AuthLDAPCompareDNOnServer is off in its code), so real httpd refuses another spelling.
 register('ldap-dn', (args) => {
   const dn = args.join(' ');
-  return ({ directory, member }) => sameEntry(directory, member.dn, dn);
+  return async ({ member }) => member.dn === dn;
 });
 
 register('ldap-group', (args) => {
@@ -125,8 +127,14 @@ register('ldap-attribute', (args, where) => {
   };
 });
 
+// mod_authnz_ldap puts the filter in parentheses itself: written with its own, it is no filter
+// at all and httpd denies everyone there, so that spelling is refused at start-up.
 register('ldap-filter', (args, where) => {
-  const filter = checkFilter(args.join(' '), 'Require ldap-filter', where);
+  const written = args.join(' ').trim();
+  if (written.startsWith('(')) {
+    throw new ConfigError(`Require ldap-filter: write the filter without its outer parentheses, as mod_authnz_ldap wraps it itself (${written.slice(1, -1)}, not ${written}); httpd denies everyone with the parenthesised one`, where);
+  }
+  const filter = checkFilter(written, 'Require ldap-filter', where);
   return async ({ config, directory, member }) => {
     const entries = await directory.search({
       base: config.url.base,

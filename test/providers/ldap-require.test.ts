@@ -35,7 +35,7 @@ const LOCATIONS: Record<string, LdapLocation> = {
   attr: { require: 'ldap-attribute employeeType=staff' },
   attrQuoted: { require: 'ldap-attribute mail=nobody@example.com employeeType="Full Time"' },
   filter: { require: 'ldap-filter employeeType=contractor' },
-  filterParens: { require: 'ldap-filter (|(employeeType=contractor)(cn=Carol*))' },
+  filterOr: { require: 'ldap-filter |(employeeType=contractor)(cn=Carol*)' },
   fileStaff: { providers: ['backup'], require: `ldap-group ${group('staff')}` },
   noUrl: { providers: ['backup'], ldap: null, require: `ldap-group ${group('staff')}` },
   anyOf: { require: ['ldap-user carol', `ldap-group ${group('admins')}`] },
@@ -71,9 +71,9 @@ describe('Require ldap-* against slapd', { skip: slapdSkipReason() }, () => {
     await expect('user', { alice: 200, bob: 200, ALICE: 200, carol: 401 });
   });
 
-  test('ldap-dn matches the entry, however the DN is spelled', async () => {
+  test('ldap-dn compares the DN as the directory spells it, as a string (real httpd refuses another spelling)', async () => {
     await expect('dn', { alice: 200, bob: 401 });
-    await expect('dnSpelled', { alice: 200, bob: 401 });
+    await expect('dnSpelled', { alice: 401, bob: 401 });
   });
 
   test('ldap-group checks member (groupOfNames) and uniqueMember (groupOfUniqueNames)', async () => {
@@ -106,9 +106,14 @@ describe('Require ldap-* against slapd', { skip: slapdSkipReason() }, () => {
     await expect('attrQuoted', { alice: 200, bob: 401 });
   });
 
-  test('ldap-filter searches (&(F)(uid=USER)), with or without outer parentheses', async () => {
+  test('ldap-filter searches (&(F)(uid=USER)), F written without its outer parentheses (mod_authnz_ldap adds them)', async () => {
     await expect('filter', { bob: 200, alice: 401 });
-    await expect('filterParens', { bob: 200, carol: 200, alice: 401 });
+    await expect('filterOr', { bob: 200, carol: 200, alice: 401 });
+  });
+
+  test('an ldap-filter written with outer parentheses is refused at start-up, saying how to write it (httpd denies everyone with it)', () => {
+    assert.throws(() => parseRequireLine('ldap-filter (|(employeeType=contractor)(cn=Carol*))'), /without its outer parentheses, as mod_authnz_ldap wraps it itself \(\|\(employeeType=contractor\)\(cn=Carol\*\), not/);
+    assert.throws(() => parseRequireLine('ldap-filter (mail=*)'), ConfigError);
   });
 
   test('a user from another provider is looked up by the URL filter; not in LDAP is denied', async () => {
@@ -172,7 +177,7 @@ describe('the user the provider authenticated', () => {
     const settings = ldapSettings(`ldap://127.0.0.1:${port}`, { timeoutMs: 300 });
     const env = environ();
     rememberUser(env, { key: compileLdapSettings(settings).key, typed: 'alice', user: 'alice', dn: `uid=alice,${PEOPLE}` });
-    const rule = parseRequireLine(`ldap-dn UID=alice, ${PEOPLE}`) as RequireRule;
+    const rule = parseRequireLine(`ldap-dn uid=alice,${PEOPLE}`) as RequireRule;
     assert.equal(await rule.check(ctx(env, 'alice', settings)), 'granted');
     // Another request, or another user, or other settings: looked up again (and here the
     // unreachable directory makes it a general error, never a grant).
