@@ -12,7 +12,7 @@ const USAGE = `usage:
                      [--processes N] [--threads N] [--reload-on-changes] [--status-path /server-status]
   authhook serve --config authhook.conf [--host H] [--port N] [--server-name N] [--warn-unknown] [--status-path P]
   authhook check-config authhook.conf [--warn-unknown]
-  authhook forward-auth --config FILE.ts|.json [--host H] [--port N] [--trusted-proxy CIDR …] [--path-prefix P]
+  authhook forward-auth --config FILE.ts|.json [--host H] [--port N] [--trusted-proxy CIDR …] [--path-prefix P] [--case-insensitive-paths]
   authhook external --script F [--realm R] [--timeout-ms N] [--cache-dir D]   (mod_authnz_external pipe)
   authhook external-group --script F [--timeout-ms N] [--cache-dir D]         (GroupExternal pipe)
   authhook htpasswd [-c|-n|-v|-D] [-i] [-B|-m|-s|-d|-2|-5] [-C cost] [-r rounds] FILE USER   (as Apache's htpasswd)

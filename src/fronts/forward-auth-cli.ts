@@ -22,6 +22,7 @@ export const FORWARD_AUTH_OPTIONS = {
   port: { type: 'string', default: '9091' },
   'trusted-proxy': { type: 'string', multiple: true },
   'path-prefix': { type: 'string' },
+  'case-insensitive-paths': { type: 'boolean' },
   verbose: { type: 'boolean', default: false },
 } as const satisfies NonNullable<ParseArgsConfig['options']>;
 
@@ -70,7 +71,15 @@ export async function runForwardAuth(values: Values): Promise<void> {
   const flags = (values['trusted-proxy'] as string[] | undefined) ?? [];
   const trustedProxies = [...(fromFile.trustedProxies ?? []), ...flags];
   const pathPrefix = (values['path-prefix'] as string | undefined) ?? fromFile.pathPrefix;
-  const server = createAuthServer({ ...fromFile, trustedProxies, ...(pathPrefix === undefined ? {} : { pathPrefix }), config, logger });
+  const caseInsensitivePaths = (values['case-insensitive-paths'] as boolean | undefined) ?? fromFile.caseInsensitivePaths;
+  const server = createAuthServer({
+    ...fromFile,
+    trustedProxies,
+    ...(pathPrefix === undefined ? {} : { pathPrefix }),
+    ...(caseInsensitivePaths === undefined ? {} : { caseInsensitivePaths }),
+    config,
+    logger,
+  });
   if (trustedProxies.length === 0) logger.warn('no trusted proxy configured: forwarded headers are ignored and each sub-request checks its own path (--trusted-proxy CIDR)');
   const host = values.host as string;
   await new Promise<void>((resolveListen, reject) => {

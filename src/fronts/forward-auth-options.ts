@@ -55,6 +55,12 @@ export interface ForwardAuthOptions {
   readonly groupSeparator?: string;
   /** Longest original request target accepted (default 8192); longer is a 414. */
   readonly maxUriLength?: number;
+  /**
+   * The app behind the proxy routes without regard to case (Express's default, ASP.NET,
+   * Windows file systems): locations then match the same way, so `/ADMIN` has the policy of
+   * `/admin` instead of none. Off by default: nginx and httpd match paths case-sensitively.
+   */
+  readonly caseInsensitivePaths?: boolean;
 }
 
 /** Default request header names: both families (SPEC §7). */
@@ -89,6 +95,7 @@ export interface ResolvedForwardAuth {
   readonly attributeHeaderPrefix: string | null;
   readonly groupSeparator: string;
   readonly maxUriLength: number;
+  readonly caseInsensitivePaths: boolean;
 }
 
 const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
@@ -149,6 +156,7 @@ export function resolveForwardAuthOptions(o: ForwardAuthOptions): ResolvedForwar
     email: headerList(i.email, di.email, 'identityHeaders.email'),
   });
   const { separator, maxUri, attrPrefix } = checkScalars(o);
+  if (o.caseInsensitivePaths !== undefined && typeof o.caseInsensitivePaths !== 'boolean') throw new ConfigError('caseInsensitivePaths must be true or false', 'caseInsensitivePaths');
   return Object.freeze({
     isTrusted: createTrustedProxyMatcher(o.trustedProxies ?? [], 'trustedProxies'),
     names,
@@ -159,5 +167,6 @@ export function resolveForwardAuthOptions(o: ForwardAuthOptions): ResolvedForwar
     attributeHeaderPrefix: attrPrefix,
     groupSeparator: separator,
     maxUriLength: maxUri,
+    caseInsensitivePaths: o.caseInsensitivePaths === true,
   });
 }

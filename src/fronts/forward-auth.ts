@@ -104,7 +104,7 @@ export function createForwardAuthHandler(options: ForwardAuthOptions): ForwardAu
     const environ = originalEnviron(req, original, scan);
     let decision: MaybePromise<Decision>;
     try {
-      decision = engine.evaluate({ environ, authorization: scan.authorization, authorizationCount: scan.authorizationCount, exportGroups: true });
+      decision = engine.evaluate({ environ, authorization: scan.authorization, authorizationCount: scan.authorizationCount, exportGroups: true, caseInsensitivePath: o.caseInsensitivePaths });
     } catch (err) {
       return refuseOnFault(res, logger, err);
     }

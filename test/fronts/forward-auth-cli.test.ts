@@ -57,6 +57,17 @@ test('authhook forward-auth: server options from the JSON "forwardAuth" key, --p
   assert.equal((await fetch(url + '/admin/x')).status, 404);
 });
 
+test('authhook forward-auth --case-insensitive-paths: /ADMIN has the policy of /admin (from the flag or the "forwardAuth" key)', async () => {
+  const file = jsonConfig();
+  const headers = { 'X-Forwarded-Uri': '/ADMIN/x', 'X-Forwarded-Method': 'GET' };
+  const exact = await start(['--config', file, '--trusted-proxy', '127.0.0.1']);
+  const folded = await start(['--config', file, '--trusted-proxy', '127.0.0.1', '--case-insensitive-paths']);
+  const fromFile = await start(['--config', jsonConfig({ forwardAuth: { trustedProxies: ['127.0.0.1'], caseInsensitivePaths: true } })]);
+  assert.equal((await fetch(exact + '/_auth', { headers })).status, 200);
+  assert.equal((await fetch(folded + '/_auth', { headers })).status, 401);
+  assert.equal((await fetch(fromFile + '/_auth', { headers })).status, 401);
+});
+
 test('authhook forward-auth without --config, or with a broken one, exits 2 with a message', async () => {
   const none = await runAuthhook(['forward-auth']);
   assert.equal(none.code, 2);

@@ -321,3 +321,15 @@ test('CONNECT to the auth server gets a 501, not a dropped connection', async ()
   const reply = await rawExchange(Number(new URL(trusted).port), 'CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\n\r\n');
   assert.match(reply, /^HTTP\/1\.1 501 Not Implemented\r\n/);
 });
+
+test('paths match case-sensitively by default (as nginx and httpd); caseInsensitivePaths matches /ADMIN as /admin', async () => {
+  const original = (uri: string): [string, string][] => [['X-Original-URI', uri], ['X-Original-Method', 'GET']];
+  // By default /ADMIN is another path: the open policy of / applies to it.
+  assert.equal((await send(trusted, '/_auth', original('/ADMIN/x'))).status, 200);
+  const folded = await serve({ caseInsensitivePaths: true });
+  assert.equal((await send(folded, '/_auth', original('/ADMIN/x'))).status, 401);
+  assert.equal((await send(folded, '/_auth', original('/Admin'))).status, 401);
+  assert.equal((await send(folded, '/_auth', [...original('/ADMIN/x'), ['Authorization', basic('spy', 'secret')]])).status, 200);
+  assert.equal((await send(folded, '/_auth', original('/public'))).status, 200);
+  assert.throws(() => createAuthServer({ engine, caseInsensitivePaths: 'yes' as unknown as boolean }), /caseInsensitivePaths must be true or false/);
+});
