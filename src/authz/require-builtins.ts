@@ -92,6 +92,12 @@ registerRequireProvider({
   },
 });
 
+/** The methods httpd's `Require method` accepts (its built-in method numbers, and HEAD as GET), case-sensitive. */
+const HTTPD_METHODS: ReadonlySet<string> = new Set(
+  ('GET HEAD PUT POST DELETE CONNECT OPTIONS TRACE PATCH PROPFIND PROPPATCH MKCOL COPY MOVE LOCK UNLOCK ' +
+    'VERSION-CONTROL CHECKOUT UNCHECKOUT CHECKIN UPDATE LABEL REPORT MKWORKSPACE MKACTIVITY BASELINE-CONTROL MERGE').split(' '),
+);
+
 registerRequireProvider({
   name: 'method',
   needsUser: false,
@@ -99,6 +105,8 @@ registerRequireProvider({
     needArgs('method', args, 'method name', where);
     for (const method of args) {
       if (!TOKEN.test(method)) throw new ConfigError(`Require method: "${method}" is not a method name`, where);
+      // httpd refuses to start on any other ("Invalid Method"), lower case too: so does authhook.
+      if (!HTTPD_METHODS.has(method)) throw new ConfigError(`Require method: httpd knows no method "${method}" (method names are upper case: ${[...HTTPD_METHODS].join(' ')})`, where);
     }
     // httpd numbers HEAD as GET (M_GET): each stands for the other, in the rule and in the request.
     const asNumbered = (m: string): string => (m === 'HEAD' ? 'GET' : m);

@@ -69,11 +69,17 @@ describe('evaluateRequire: rules', () => {
   it('method grants only the listed methods, case-sensitively', async () => {
     assert.equal(await evaluate('method GET HEAD', { method: 'HEAD' }), 'granted');
     assert.equal(await evaluate('method GET HEAD', { method: 'get' }), 'denied');
+    assert.equal(await evaluate('method GET HEAD', { method: 'FROB' }), 'denied');
     // As httpd (HEAD is M_GET there): HEAD passes "method GET" and is refused by "not method GET".
     assert.equal(await evaluate('method GET', { method: 'HEAD' }), 'granted');
     assert.equal(await evaluate('method HEAD', { method: 'GET' }), 'granted');
     assert.equal(await evaluate('method POST', { method: 'HEAD' }), 'denied');
     assert.equal(await evaluate({ all: ['all granted', 'not method GET'] }, { method: 'HEAD' }), 'denied');
+  });
+
+  it('method names httpd does not know are refused at start-up, as httpd refuses them ("Invalid Method")', () => {
+    for (const bad of ['get', 'FROB', 'SEARCH', 'MKCALENDAR']) assert.throws(() => parseRequireLine(`method GET ${bad}`), new RegExp(`httpd knows no method "${bad}"`), bad);
+    for (const ok of ['PATCH', 'PROPFIND', 'BASELINE-CONTROL', 'MERGE', 'CONNECT']) assert.doesNotThrow(() => parseRequireLine(`method ${ok}`), ok);
   });
 
   it('all granted and all denied decide alone, without a user', async () => {
