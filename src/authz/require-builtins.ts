@@ -77,6 +77,22 @@ registerRequireProvider({
   },
 });
 
+// mod_authz_host's `local`: a loopback client (127.0.0.0/8, ::1, and IPv4-mapped 127.x). httpd
+// also counts a client whose address is the server's own address on that connection; the
+// engine does not see that address, so such a client is refused (less access, never more).
+const isLoopback = compileIpMatcher(['127.0.0.0/8', '::1']);
+
+registerRequireProvider({
+  name: 'local',
+  needsUser: false,
+  compile(args, where) {
+    if (args.length > 0) throw new ConfigError('Require local: takes no arguments', where);
+    return function checkLocal(ctx) {
+      return isLoopback(ctx.remoteAddr) ? 'granted' : 'denied';
+    };
+  },
+});
+
 registerRequireProvider({
   name: 'env',
   needsUser: false,

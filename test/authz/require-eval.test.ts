@@ -77,6 +77,12 @@ describe('evaluateRequire: rules', () => {
     assert.equal(await evaluate({ all: ['all granted', 'not method GET'] }, { method: 'HEAD' }), 'denied');
   });
 
+  it('local grants loopback clients only (mod_authz_host), IPv4-mapped ones too', async () => {
+    for (const addr of ['127.0.0.1', '127.9.8.7', '::1', '::ffff:127.0.0.1']) assert.equal(await evaluate('local', { remoteAddr: addr }), 'granted', addr);
+    for (const addr of ['10.0.0.1', '::2', '::ffff:10.0.0.1', '', 'localhost']) assert.equal(await evaluate('local', { remoteAddr: addr }), 'denied', addr);
+    assert.throws(() => parseRequireLine('local 127.0.0.1'), /Require local: takes no arguments/);
+  });
+
   it('method names httpd does not know are refused at start-up, as httpd refuses them ("Invalid Method")', () => {
     for (const bad of ['get', 'FROB', 'SEARCH', 'MKCALENDAR']) assert.throws(() => parseRequireLine(`method GET ${bad}`), new RegExp(`httpd knows no method "${bad}"`), bad);
     for (const ok of ['PATCH', 'PROPFIND', 'BASELINE-CONTROL', 'MERGE', 'CONNECT']) assert.doesNotThrow(() => parseRequireLine(`method ${ok}`), ok);

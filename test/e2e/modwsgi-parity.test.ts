@@ -357,6 +357,8 @@ const CASES: readonly Case[] = [
   { name: 'method: OPTIONS', method: 'OPTIONS', path: '/app/method/x' },
   { name: 'method: PROPFIND', method: 'PROPFIND', path: '/app/method/x' },
   { name: 'denied: all denied', path: '/app/denied/x' },
+  { name: 'local: a loopback client', path: '/app/local/x' },
+  { name: 'local: not local, from loopback (403)', path: '/app/notlocal/x' },
   { name: 'denied: with credentials', path: '/app/denied/x', headers: [SPY] },
   // LDAP (mod_authnz_ldap; the directory is test/fixtures/ldap/base.ldif).
   { name: 'ldap: no credentials', path: '/app/ldap/x' },
