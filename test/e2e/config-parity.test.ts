@@ -22,8 +22,12 @@ const MODULES = [
 
 interface Case {
   readonly body: string;
+  /** The snippet goes at the top level, before the location (server-level directives). */
+  readonly top?: boolean;
   /** authhook refuses what httpd accepts, on purpose: why. */
   readonly stricter?: string;
+  /** authhook accepts what httpd refuses, on purpose: why. */
+  readonly looser?: string;
 }
 
 const NO_ARGS = 'a rule that names nobody (or nothing) can only deny: authhook refuses it at start-up, as it does a config it cannot run';
@@ -62,6 +66,29 @@ const CASES: readonly Case[] = [
   { body: 'SetEnvIf User-Agent ^curl is_curl\nRequire env is_curl' },
   { body: 'AuthLDAPURL "ldap://127.0.0.1/dc=example,dc=com?uid?sub?(objectClass=*)"\nRequire ldap-filter &(mail=*)(cn=a*)' },
   { body: 'AuthLDAPURL "ldap://127.0.0.1/dc=example,dc=com?uid?tree"' },
+  { body: 'AuthDigestQop auth' },
+  { body: 'AuthDigestQop auth auth-int' },
+  { body: 'AuthDigestQop none' },
+  { body: 'AuthDigestAlgorithm MD5' },
+  { body: 'AuthDigestAlgorithm MD5-sess' },
+  { body: 'AuthDigestNonceLifetime abc' },
+  { body: 'AuthDigestShmemSize 10K', top: true },
+  { body: 'AuthDigestShmemSize x', top: true },
+  { body: 'AuthDigestShmemSize 10K' },
+  { body: 'WSGIScriptAlias /a', top: true },
+  { body: 'WSGIDaemonProcess g processes=0', top: true },
+  { body: 'WSGIDaemonProcess g bogus=1', top: true },
+  { body: 'WSGIDaemonProcess g\nWSGIDaemonProcess g', top: true },
+  { body: 'WSGIApplicationGroup', top: true },
+  { body: 'BrowserMatch ^x' },
+  { body: 'AuthLDAPGroupAttributeIsDN maybe' },
+  { body: '<LocationMatch "(">\n</LocationMatch>', top: true },
+  { body: 'AuthDigestAlgorithm SHA-256', looser: 'SPEC §3 (RFC 7616): authhook answers SHA-256 Digest; mod_auth_digest 2.4 knows MD5 only' },
+  { body: 'AuthDigestNonceLifetime -1', stricter: 'a nonce that never expires is refused: a lifetime of 1 s or more' },
+  { body: 'SetEnv 1bad x', stricter: 'a variable name no environ reader can use is a mistake' },
+  { body: 'AuthMerging And', stricter: 'AuthMerging Off only: a section\'s Require replaces the inherited one (README)' },
+  { body: 'WSGIProcessGroup nope', stricter: 'httpd answers 500 for every request there; authhook will not start with a group that does not exist' },
+  { body: 'WSGIDaemonProcess g threads=0', top: true, stricter: 'a daemon group needs a thread to serve' },
   { body: 'Require env', stricter: NO_ARGS },
   { body: 'Require user', stricter: NO_ARGS },
   { body: 'Require group', stricter: NO_ARGS },
@@ -77,8 +104,9 @@ after(() => {
 });
 
 /** The snippet as an authenticated location, its password file beside it. */
-function siteConf(body: string): string {
-  return `<Location /x>\nAuthType Basic\nAuthName X\nAuthUserFile ${join(dir!, 'passwords')}\n${body}\n</Location>\n`;
+function siteConf(c: Case): string {
+  const location = (body: string): string => `<Location /x>\nAuthType Basic\nAuthName X\nAuthUserFile ${join(dir!, 'passwords')}\nRequire valid-user\n${body}\n</Location>\n`;
+  return c.top === true ? `${c.body}\n${location('')}` : location(c.body);
 }
 
 /** httpd's verdict: `null` for Syntax OK, else its first error line. */
@@ -111,17 +139,22 @@ function authhookVerdict(site: string): string | null {
 
 describe('config acceptance: authhook refuses at start-up what httpd refuses (apache2 -t)', { skip: APACHE.skip }, () => {
   for (const c of CASES) {
-    test(c.body.replace(/\n/g, ' ⏎ '), () => {
+    test(`${c.top === true ? 'top level: ' : ''}${c.body.replace(/\n/g, ' ⏎ ')}`, () => {
       dir ??= mkdtempSync(join(tmpdir(), 'authhook-config-parity-'));
       writeFileSync(join(dir, 'passwords'), 'u:{SHA}ungWv48Bz+pBQUDeXa4iI7ADYaOWF3qctBD/YfIAFa0=\n');
       const site = join(dir, 'site.conf');
-      writeFileSync(site, siteConf(c.body));
+      writeFileSync(site, siteConf(c));
       const httpd = httpdVerdict(site);
       const ours = authhookVerdict(site);
       const shown = `\n  httpd:    ${httpd ?? 'Syntax OK'}\n  authhook: ${ours ?? 'compiles'}`;
       if (c.stricter !== undefined) {
         assert.equal(httpd, null, `httpd accepts it${shown}`);
         assert.notEqual(ours, null, `authhook refuses it (${c.stricter})${shown}`);
+        return;
+      }
+      if (c.looser !== undefined) {
+        assert.notEqual(httpd, null, `httpd refuses it${shown}`);
+        assert.equal(ours, null, `authhook accepts it (${c.looser})${shown}`);
         return;
       }
       assert.equal(ours === null, httpd === null, `both accept it, or both refuse it${shown}`);

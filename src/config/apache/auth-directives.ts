@@ -95,6 +95,18 @@ export function authDigestNonceLifetime(call: DirectiveCall): void {
   call.section().directives.nonceLifetimeS = integer(call, call.args[0]!, 'the lifetime in seconds', 1);
 }
 
+/** `AuthDigestQop auth`: the one quality of protection authhook (and httpd 2.4) runs; httpd refuses `auth-int` and `none` too. */
+export function authDigestQop(call: DirectiveCall): void {
+  for (const word of call.args) {
+    if (word.toLowerCase() !== 'auth') throw fail(call, `only auth is supported, not "${word}" (httpd 2.4 refuses it too)`);
+  }
+}
+
+/** `AuthDigestShmemSize size`: httpd's shared memory for nonce counts; authhook keeps them in its own process, so the size has no use. */
+export function authDigestShmemSize(call: DirectiveCall): void {
+  if (!/^[0-9]+[KkMm]?$/.test(call.args[0]!)) throw fail(call, `expected a size in bytes (K or M allowed), not "${call.args[0]!}"`);
+}
+
 /** `Require …`: one rule of the section's implicit `<RequireAny>`. */
 export function requireLine(call: DirectiveCall): void {
   call.section().require.push({ node: parseRequireLine(call.raw, call.where), where: call.where });

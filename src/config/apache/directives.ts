@@ -45,6 +45,8 @@ const ROWS: readonly DirectiveSpec[] = [
   row('AuthGroupFile', 1, 1, 'path', 'both', auth.authGroupFile),
   row('AuthDigestAlgorithm', 1, 2, 'SHA-256|MD5 [MD5|SHA-256]', 'both', auth.authDigestAlgorithm),
   row('AuthDigestNonceLifetime', 1, 1, 'seconds', 'both', auth.authDigestNonceLifetime),
+  row('AuthDigestQop', 1, ANY, 'auth', 'both', auth.authDigestQop),
+  row('AuthDigestShmemSize', 1, 1, 'size', 'top', auth.authDigestShmemSize),
   row('Require', 1, ANY, '[not] provider [arguments …]', 'both', auth.requireLine),
   row('AuthzSendForbiddenOnFailure', 1, 1, 'On|Off', 'both', auth.forbiddenOnFailure),
   row('AuthMerging', 1, 1, 'Off', 'both', auth.authMerging),
