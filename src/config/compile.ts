@@ -115,6 +115,7 @@ function compileLocation(
   if (loc.authGroupFile !== undefined) d.authGroupFile = file(loc.authGroupFile);
   if (loc.require !== undefined) d.require = loc.require === null ? null : parseRequireSpec(loc.require, `${where}.require`);
   if (loc.authzSendForbiddenOnFailure !== undefined) d.forbiddenOnFailure = loc.authzSendForbiddenOnFailure;
+  if (loc.passAuthorization !== undefined) d.passAuthorization = loc.passAuthorization;
   if (loc.setEnv !== undefined) d.setEnv = Object.freeze({ ...loc.setEnv });
   if (loc.setEnvIf !== undefined) {
     d.setEnvIf = Object.freeze(

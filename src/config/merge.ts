@@ -161,6 +161,7 @@ export function mergeSections(sections: readonly LocationSection[], model: Authh
     accessSource: d.accessScript ?? null,
     require: d.require ?? null,
     forbiddenOnFailure: d.forbiddenOnFailure ?? false,
+    passAuthorization: d.passAuthorization ?? null,
     setEnv: d.setEnv !== undefined && Object.keys(d.setEnv).length > 0 ? d.setEnv : NO_ENV,
     setEnvIf: d.setEnvIf ?? NO_RULES,
     ldap: ldapSettings(d),

@@ -45,6 +45,8 @@ export interface PolicyDirectives {
   readonly accessScript?: HookSource | null;
   readonly require?: RequireNode | null;
   readonly forbiddenOnFailure?: boolean;
+  /** `WSGIPassAuthorization` in a section: whether the app gets the Authorization header there. */
+  readonly passAuthorization?: boolean;
   readonly setEnv?: Readonly<Record<string, string>>;
   /** SetEnvIf / BrowserMatch rules, outer sections' first: what `Require env` tests. */
   readonly setEnvIf?: readonly SetEnvIfRule[];
@@ -148,6 +150,8 @@ export interface Policy {
   readonly accessSource: HookSource | null;
   readonly require: RequireNode | null;
   readonly forbiddenOnFailure: boolean;
+  /** `WSGIPassAuthorization` of the sections; `null`: the mount's `pass-authorization=` (or the top-level default) decides. */
+  readonly passAuthorization: boolean | null;
   readonly setEnv: Readonly<Record<string, string>>;
   /** The SetEnvIf rules in order (outer sections first). */
   readonly setEnvIf: readonly SetEnvIfRule[];

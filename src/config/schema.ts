@@ -39,6 +39,7 @@ const location = z
     authGroupFile: z.string().min(1).optional(),
     require: requireSpec.nullable().optional(),
     authzSendForbiddenOnFailure: z.boolean().optional(),
+    passAuthorization: z.boolean().optional(),
     setEnv: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/), z.string()).optional(),
     /** mod_setenvif's SetEnvIf: `{ attribute: 'User-Agent', match: '^Probe/', set: ['probe', 'level=2', '!other'] }`. */
     setEnvIf: z

@@ -53,7 +53,12 @@ const NOT_IN_TAIL = new Set<string>([...FIXED_KEYS, 'REQUEST_METHOD', 'QUERY_STR
  * the tail. Transfer-Encoding is left out: the hop's own, chunked like the client's, stands in.
  */
 const CONNECTION_KEY = 'HTTP_CONNECTION';
-const HOP_BY_HOP_KEYS: ReadonlySet<string> = new Set(['HTTP_KEEP_ALIVE', 'HTTP_PROXY_CONNECTION', 'HTTP_TE', 'HTTP_TRAILER', 'HTTP_UPGRADE', 'HTTP_EXPECT']);
+const HOP_BY_HOP_KEYS = ['HTTP_KEEP_ALIVE', 'HTTP_PROXY_CONNECTION', 'HTTP_TE', 'HTTP_TRAILER', 'HTTP_UPGRADE', 'HTTP_EXPECT'];
+/**
+ * The HTTP_* keys the tail carries: the hop-by-hop ones, and HTTP_AUTHORIZATION (only in an
+ * environ under WSGIPassAuthorization On), which the far side's environ never builds from a header.
+ */
+const CARRIED_HTTP_KEYS: ReadonlySet<string> = new Set([...HOP_BY_HOP_KEYS, 'HTTP_AUTHORIZATION']);
 /** `P,<app>,<fixed values…>,<connection>,<tail>`: every field percent-encoded where it needs to be (see `encodeHeaderValue`). */
 const POSITIONAL = 'P';
 /** `J,<JSON of HopFacts, percent-encoded>`: for an environ that lacks one of the fixed keys. */
@@ -88,7 +93,7 @@ export function encodeFacts(app: string, environ: Environ, attributes: Readonly<
   fields.push(connectionField(environ[CONNECTION_KEY]));
   let rest: Record<string, string> | null = null;
   for (const key in environ) {
-    if (key.startsWith('HTTP_') ? HOP_BY_HOP_KEYS.has(key) : !NOT_IN_TAIL.has(key)) (rest ??= {})[key] = environ[key]!;
+    if (key.startsWith('HTTP_') ? CARRIED_HTTP_KEYS.has(key) : !NOT_IN_TAIL.has(key)) (rest ??= {})[key] = environ[key]!;
   }
   let hasAttributes = false;
   for (const _ in attributes) {
@@ -105,8 +110,8 @@ export function encodeFacts(app: string, environ: Environ, attributes: Readonly<
 function wholeFacts(app: string, environ: Environ, attributes: Readonly<Record<string, string>>): string {
   const cgi: Record<string, string> = {};
   for (const key in environ) {
-    const hopByHop = key === CONNECTION_KEY || HOP_BY_HOP_KEYS.has(key);
-    if (hopByHop || (!key.startsWith('HTTP_') && key !== 'CONTENT_TYPE' && key !== 'CONTENT_LENGTH')) cgi[key] = environ[key]!;
+    const carried = key === CONNECTION_KEY || CARRIED_HTTP_KEYS.has(key);
+    if (carried || (!key.startsWith('HTTP_') && key !== 'CONTENT_TYPE' && key !== 'CONTENT_LENGTH')) cgi[key] = environ[key]!;
   }
   return WHOLE + ',' + encodeHeaderValue(printableJson({ app, cgi, attributes }));
 }

@@ -11,7 +11,7 @@ import type { Policy } from '../config/model.js';
 import { evaluateSetEnvIf } from '../config/set-env-if.js';
 import { isOpenPolicy, OPEN_DECISION, type Engine } from '../engine/decide.js';
 import { refuse } from '../engine/decisions.js';
-import { buildEnviron, requestAsSent, type EnvironOptions } from '../environ/build-environ.js';
+import { buildEnviron, readAuthorization, requestAsSent, type EnvironOptions } from '../environ/build-environ.js';
 import { hiddenStructure, normalizePath, rawStructure } from '../environ/normalize-path.js';
 import { removeHeaders, stripIdentityHeaders } from '../environ/strip-identity.js';
 import { attachIdentity, engineInputFor, type AuthhookRequestFields } from '../fronts/node-request.js';
@@ -63,6 +63,8 @@ interface RequestState {
   readonly path: string | undefined;
   readonly route: MountRoute | null;
   readonly groups: Groups;
+  /** The sections' WSGIPassAuthorization; `null`: the mount's setting. */
+  readonly passAuthorization: boolean | null;
 }
 
 const NO_GROUPS: Groups = Object.freeze({ processGroup: '', applicationGroup: '' });
@@ -153,7 +155,8 @@ export function createPipeline(ctx: PipelineContext): (req: IncomingMessage, res
     const policy = path === undefined ? null : ctx.engine.policyFor(path);
     const vars: PolicyVariables = policy !== null && 'setEnv' in policy ? policy : NO_VARIABLES;
     const groups = route === null ? NO_GROUPS : configuredGroups(ctx, route, path!, envLookup(vars.setEnv));
-    const state: RequestState = { queueStart, queueStartText, path, route, groups };
+    const passAuthorization = policy !== null && 'passAuthorization' in policy ? policy.passAuthorization : null;
+    const state: RequestState = { queueStart, queueStartText, path, route, groups, passAuthorization };
     const extra: Record<string, string> = { 'authhook.queue_start': queueStartText };
     if (route !== null) {
       extra.SCRIPT_NAME = route.scriptName;
@@ -255,6 +258,13 @@ function finalEnviron(environ: Environ, groups: Groups): Environ {
   return Object.freeze({ ...environ, 'authhook.application_group': groups.applicationGroup, 'authhook.process_group': groups.processGroup });
 }
 
+/** The app environ with HTTP_AUTHORIZATION, as mod_wsgi's under WSGIPassAuthorization On (the hooks' environ never has it). */
+function withAuthorization(environ: EnvironSource, value: string | undefined): EnvironSource {
+  if (value === undefined) return environ;
+  const add = (e: Environ): Environ => Object.freeze({ ...e, HTTP_AUTHORIZATION: value });
+  return typeof environ === 'function' ? () => add(environ()) : add(environ);
+}
+
 // Credentials the app does not get: Proxy-Authorization never (it is for a proxy, and authhook
 // is none), Authorization unless the mount passes it. Both names start with "a" or "p".
 const isCredentials = (lower: string): boolean => lower === 'authorization' || lower === 'proxy-authorization';
@@ -271,21 +281,23 @@ function dropCredentials(req: IncomingMessage, keepAuthorization: boolean): void
 function deliver(ctx: PipelineContext, req: IncomingMessage & AuthhookRequestFields, res: ServerResponse, state: RequestState, groups: Groups, decision: Decision, environ: EnvironSource): void {
   const route = state.route!;
   const { mount } = route;
+  const passAuthorization = state.passAuthorization ?? mount.passAuthorization;
   // A deferred environ was to be made with these groups already: no dispatch script chose others.
-  const env = typeof environ === 'function' ? environ : finalEnviron(environ, groups);
+  const made = typeof environ === 'function' ? environ : finalEnviron(environ, groups);
+  const env = passAuthorization ? withAuthorization(made, readAuthorization(req.rawHeaders).value) : made;
   const url = appUrl(route.pathInfo, req.url ?? '/');
   const queued = (): void => ctx.counters.queueTime(nowMicros() - state.queueStart);
   // Granted: now the client may send the body it held back.
   if (AWAITING_CONTINUE.has(req) && !res.headersSent) res.writeContinue();
   if (groups.processGroup === '' && groups.applicationGroup === '') {
     attachIdentity(req, decision, env);
-    dropCredentials(req, mount.passAuthorization);
+    dropCredentials(req, passAuthorization);
     (req as { originalUrl?: string }).originalUrl = req.url;
     req.url = url;
     queued();
     return ctx.appGroups.main.run(mount.app, req, res);
   }
-  const hop = { facts: encodeFacts(mount.app, environFrom(env), decision.attributes), decision, queueStart: state.queueStartText, passAuthorization: mount.passAuthorization };
+  const hop = { facts: encodeFacts(mount.app, environFrom(env), decision.attributes), decision, queueStart: state.queueStartText, passAuthorization };
   const job: ForwardJob = { req, res, url, headers: gatewayHeaders(req, hop) };
   if (groups.processGroup === '') {
     queued();

@@ -66,6 +66,8 @@ const CASES: readonly Case[] = [
   { body: 'SetEnvIf User-Agent ^curl is_curl\nRequire env is_curl' },
   { body: 'AuthLDAPURL "ldap://127.0.0.1/dc=example,dc=com?uid?sub?(objectClass=*)"\nRequire ldap-filter &(mail=*)(cn=a*)' },
   { body: 'AuthLDAPURL "ldap://127.0.0.1/dc=example,dc=com?uid?tree"' },
+  { body: 'WSGIPassAuthorization On' },
+  { body: 'WSGIPassAuthorization maybe' },
   { body: 'AuthDigestQop auth' },
   { body: 'AuthDigestQop auth auth-int' },
   { body: 'AuthDigestQop none' },

@@ -64,7 +64,7 @@ const ROWS: readonly DirectiveSpec[] = [
   row('WSGIDaemonProcess', 1, ANY, 'name [option=value …]', 'top', daemonProcess),
   row('WSGIDispatchScript', 1, 2, 'path [application-group=name]', 'top', wsgi.dispatchScript),
   row('WSGIScriptReloading', 1, 1, 'On|Off', 'top', wsgi.scriptReloading),
-  row('WSGIPassAuthorization', 1, 1, 'On|Off', 'top', wsgi.passAuthorization),
+  row('WSGIPassAuthorization', 1, 1, 'On|Off', 'both', wsgi.passAuthorization),
   row('ServerName', 1, 1, '[scheme://]host[:port]', 'top', wsgi.serverName),
   row('Listen', 1, 2, '[address:]port [protocol]', 'top', wsgi.listen),
   row('AuthhookHookTimeout', 1, 1, 'seconds', 'top', wsgi.hookTimeout),

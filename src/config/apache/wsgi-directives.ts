@@ -107,9 +107,14 @@ export function scriptReloading(call: DirectiveCall): void {
   flag(call);
 }
 
-/** `WSGIPassAuthorization On|Off`: the default of the mounts' `pass-authorization=`. */
+/**
+ * `WSGIPassAuthorization On|Off`: at the top level, the default of the mounts'
+ * `pass-authorization=`; in a section (mod_wsgi allows it in a directory), what the app gets
+ * at those paths, over the mount's own setting.
+ */
 export function passAuthorization(call: DirectiveCall): void {
-  call.state.global.passAuthorization = flag(call);
+  if (call.context === 'top') call.state.global.passAuthorization = flag(call);
+  else call.section().directives.passAuthorization = flag(call);
 }
 
 /** `ServerName [scheme://]host[:port]`: the default SERVER_NAME of `authhook serve`. */
