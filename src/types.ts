@@ -83,6 +83,8 @@ export interface Decision {
   readonly groups: readonly string[];
   readonly attributes: Readonly<Record<string, string>>;
   readonly authType: AuthType | null;
+  /** Variables for the app's environ that a Require rule set on the way (mod_authnz_ldap's AUTHORIZE_<ATTR>). */
+  readonly variables?: Readonly<Record<string, string>>;
   /** Short machine reason (`no-credentials`, `bad-password`, `forbidden`, …) for logs and status pages. */
   readonly reason: string;
 }

@@ -52,7 +52,7 @@ export function attributeValues(entry: Entry, name: string): string[] {
  * one the entry lacks is the empty string, as mod_authnz_ldap sets it (real httpd hands the
  * app AUTHENTICATE_MAIL="" for an entry without mail).
  */
-function grantAttributes(config: LdapConfig, entry: Entry): Record<string, string> {
+export function grantAttributes(config: LdapConfig, entry: Entry): Record<string, string> {
   const out: Record<string, string> = {};
   for (const a of config.url.attributes) out[a] = attributeValues(entry, a).filter((v) => !CONTROL.test(v)).join('; ');
   return out;
@@ -81,8 +81,8 @@ export function createCheckPassword(config: LdapConfig, directory: Directory, lo
     if (bound === 'gone') return null;
     if (bound === 'denied') return false;
     const name = remoteUser(config, entry, user);
-    rememberUser(environ, { key: config.key, typed: user, user: name, dn: entry.dn });
     const attributes = grantAttributes(config, entry);
+    rememberUser(environ, { key: config.key, typed: user, user: name, dn: entry.dn, attributes });
     return name === user ? { attributes } : { user: name, attributes };
   };
 }

@@ -10,7 +10,7 @@ import { describeError } from '../../src/log.js';
 import type { Environ, Logger } from '../../src/types.js';
 import type { Directory } from './directory.js';
 import { isGroupMember, dnKey } from './groups.js';
-import { findUser, userFilter } from './provider.js';
+import { findUser, grantAttributes, userFilter } from './provider.js';
 import { compileLdapSettings, type LdapConfig } from './settings.js';
 import { recallUser, sharedDirectory, sharedLogger, type UserRecord } from './shared.js';
 import { checkFilter } from './url.js';
@@ -40,7 +40,7 @@ function userFor(ctx: RequireContext, config: LdapConfig, directory: Directory, 
   let p = perRequest.get(memoKey);
   if (p === undefined) {
     p = findUser(config, directory, user, logger).then((entry) =>
-      entry === null ? null : Object.freeze({ key: config.key, typed: user, user, dn: entry.dn }),
+      entry === null ? null : Object.freeze({ key: config.key, typed: user, user, dn: entry.dn, attributes: grantAttributes(config, entry) }),
     );
     perRequest.set(memoKey, p);
   }
@@ -61,12 +61,22 @@ async function runRule(name: string, ctx: RequireContext, test: RuleTest): Promi
       logger.info(`Require ${name}: user not found in LDAP; denied`, { user: ctx.user });
       return 'denied';
     }
-    return (await test({ config, directory, member })) ? 'granted' : 'denied';
+    if (!(await test({ config, directory, member }))) return 'denied';
+    // As mod_authnz_ldap: a granting rule hands the app the entry's URL attributes as AUTHORIZE_<ATTR>.
+    ctx.noteAppVariables?.(authorizeVariables(member.attributes));
+    return 'granted';
   } catch (err) {
     // AUTHZ_GENERAL_ERROR: ends the evaluation, even under `not`, and is answered with 503.
     logger.error(`Require ${name}: LDAP look-up failed`, { user: ctx.user, ...describeError(err) });
     return 'error';
   }
+}
+
+/** mod_authnz_ldap's AUTHORIZE_<ATTR> variables (AuthLDAPAuthorizePrefix's default). */
+function authorizeVariables(attributes: Readonly<Record<string, string>>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(attributes)) out[`AUTHORIZE_${k.toUpperCase().replace(/-/g, '_')}`] = v;
+  return out;
 }
 
 function register(name: string, compile: (args: readonly string[], where: string | undefined) => RuleTest): void {

@@ -17,6 +17,8 @@ export interface UserRecord {
   /** The name the request goes on as (REMOTE_USER). */
   readonly user: string;
   readonly dn: string;
+  /** The URL's attributes of the entry (absent ones empty), for AUTHORIZE_<ATTR> on a granting ldap-* rule. */
+  readonly attributes: Readonly<Record<string, string>>;
 }
 
 /** Pool options shared by every directory the process opens. */

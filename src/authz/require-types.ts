@@ -25,6 +25,8 @@ export interface RequireContext {
   groups(): Promise<GroupsResult>;
   /** The location's merged AuthLDAP* settings, for the `ldap-*` rules. */
   readonly ldap: LdapSettings | null;
+  /** Adds variables to the app's environ on a grant (mod_authnz_ldap's AUTHORIZE_<ATTR>); never the hooks'. */
+  noteAppVariables?(variables: Readonly<Record<string, string>>): void;
 }
 
 /** A compiled rule: run per request. Called only with a user when its provider `needsUser`. */

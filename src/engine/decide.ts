@@ -95,6 +95,8 @@ class Run implements AuthenticateContext, RequireContext {
   /** Groups known so far (from the grant or a finished look-up), for the decision. */
   known: readonly string[] | null = null;
   #lookup: Promise<GroupsResult> | null = null;
+  /** What the Require rules set for the app's environ, if any. */
+  #variables: Record<string, string> | undefined;
   readonly environ: Environ;
   readonly method: string;
   readonly remoteAddr: string;
@@ -130,6 +132,10 @@ class Run implements AuthenticateContext, RequireContext {
     this.nonces = shared.nonces;
     this.logger = shared.logger;
     this.path = path;
+  }
+
+  noteAppVariables(variables: Readonly<Record<string, string>>): void {
+    this.#variables = { ...this.#variables, ...variables };
   }
 
   /** The user's groups: from the grant, or looked up at most once per request, from the location's group sources in order. */
@@ -231,7 +237,7 @@ class Run implements AuthenticateContext, RequireContext {
     const user = granted.user;
     if (after === 'granted') {
       if (this.known === null && this.exportGroups && policy.groupSources.length > 0) return this.grantWithGroups(granted);
-      return allowUser(user, policy.authType!, this.known, granted.attributes);
+      return allowUser(user, policy.authType!, this.known, granted.attributes, this.#variables);
     }
     if (after === 'error') return unavailable('authz-error');
     this.logger.info('authorization failure', { user, path: this.path });
@@ -242,7 +248,7 @@ class Run implements AuthenticateContext, RequireContext {
   /** The grant, with the groups the front hands on looked up (a failed look-up is logged by `#fetch`). */
   async grantWithGroups(granted: Granted): Promise<Decision> {
     const r = await this.groups();
-    return allowUser(granted.user, this.policy.authType!, r.outcome === 'groups' ? r.groups : [], granted.attributes);
+    return allowUser(granted.user, this.policy.authType!, r.outcome === 'groups' ? r.groups : [], granted.attributes, this.#variables);
   }
 }
 

@@ -24,16 +24,10 @@ export function allowUser(
   authType: AuthType,
   groups: readonly string[] | null,
   attributes: Readonly<Record<string, string>>,
+  variables?: Readonly<Record<string, string>>,
 ): Decision {
-  return Object.freeze({
-    status: 200,
-    headers: NO_HEADERS,
-    user,
-    groups: groups ?? NO_GROUPS,
-    attributes,
-    authType,
-    reason: 'granted',
-  });
+  const d: Decision = { status: 200, headers: NO_HEADERS, user, groups: groups ?? NO_GROUPS, attributes, authType, reason: 'granted' };
+  return Object.freeze(variables === undefined ? d : { ...d, variables });
 }
 
 /** 503 for a time-out or an unreachable backend: the client may retry. */

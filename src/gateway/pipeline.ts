@@ -297,7 +297,10 @@ function deliver(ctx: PipelineContext, req: IncomingMessage & AuthhookRequestFie
     queued();
     return ctx.appGroups.main.run(mount.app, req, res);
   }
-  const hop = { facts: encodeFacts(mount.app, environFrom(env), decision.attributes), decision, queueStart: state.queueStartText, passAuthorization };
+  // The far side's environ is made from the facts: the rules' variables for the app go with them.
+  const hookEnviron = environFrom(env);
+  const factsEnviron = decision.variables === undefined ? hookEnviron : { ...decision.variables, ...hookEnviron };
+  const hop = { facts: encodeFacts(mount.app, factsEnviron, decision.attributes), decision, queueStart: state.queueStartText, passAuthorization };
   const job: ForwardJob = { req, res, url, headers: gatewayHeaders(req, hop) };
   if (groups.processGroup === '') {
     queued();

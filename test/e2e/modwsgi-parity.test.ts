@@ -643,7 +643,7 @@ function outcomeOf(r: Reply, head: boolean, ignore: ReadonlySet<string> = new Se
         environ = {};
         for (const [k, v] of Object.entries(all).sort(([a], [b]) => (a < b ? -1 : 1))) {
           if (ignore.has(k) || PER_SERVER_KEYS.has(k)) continue;
-          if ((FIELDS as readonly string[]).includes(k) || k.startsWith('HTTP_') || k.startsWith('AUTHENTICATE_')) environ[k] = asText(v);
+          if ((FIELDS as readonly string[]).includes(k) || k.startsWith('HTTP_') || k.startsWith('AUTHENTICATE_') || k.startsWith('AUTHORIZE_')) environ[k] = asText(v);
         }
       }
     } catch {

@@ -71,6 +71,21 @@ describe('Require ldap-* against slapd', { skip: slapdSkipReason() }, () => {
     await expect('user', { alice: 200, bob: 200, ALICE: 200, carol: 401 });
   });
 
+  test('a granting ldap-* rule hands the app AUTHORIZE_<ATTR> (the URL attributes of the entry), never on a refusal', async () => {
+    const decide = (path: string, user: string, password: string) =>
+      engine.decide({ environ: environ({ REQUEST_URI: `/${path}` }), authorization: basic(user, password), authorizationCount: 1 });
+    const granted = await decide('user', 'alice', PASSWORDS.alice!);
+    assert.equal(granted.status, 200);
+    assert.deepEqual(granted.variables, { AUTHORIZE_UID: 'alice', AUTHORIZE_CN: 'Alice Liddell', AUTHORIZE_MAIL: 'alice@example.com' });
+    // A user from another provider is looked up by the URL's filter: the same variables.
+    const fromFile = await decide('fileStaff', 'bob', 'bob-file');
+    assert.equal(fromFile.status, 200);
+    assert.equal(fromFile.variables?.AUTHORIZE_UID, 'bob');
+    const refused = await decide('user', 'carol', PASSWORDS.carol!);
+    assert.equal(refused.status, 401);
+    assert.equal(refused.variables, undefined);
+  });
+
   test('ldap-dn compares the DN as the directory spells it, as a string (real httpd refuses another spelling)', async () => {
     await expect('dn', { alice: 200, bob: 401 });
     await expect('dnSpelled', { alice: 401, bob: 401 });
@@ -176,7 +191,7 @@ describe('the user the provider authenticated', () => {
     // Nothing listens there: any LDAP traffic would fail.
     const settings = ldapSettings(`ldap://127.0.0.1:${port}`, { timeoutMs: 300 });
     const env = environ();
-    rememberUser(env, { key: compileLdapSettings(settings).key, typed: 'alice', user: 'alice', dn: `uid=alice,${PEOPLE}` });
+    rememberUser(env, { key: compileLdapSettings(settings).key, typed: 'alice', user: 'alice', dn: `uid=alice,${PEOPLE}`, attributes: {} });
     const rule = parseRequireLine(`ldap-dn uid=alice,${PEOPLE}`) as RequireRule;
     assert.equal(await rule.check(ctx(env, 'alice', settings)), 'granted');
     // Another request, or another user, or other settings: looked up again (and here the
