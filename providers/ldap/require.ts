@@ -6,6 +6,7 @@
  */
 import { registerRequireProvider, type AuthzStatus, type RequireContext, type RuleCheck } from '../../src/authz/require-parse.js';
 import { ConfigError } from '../../src/errors.js';
+import { prefixedVariables } from '../../src/environ/build-environ.js';
 import { describeError } from '../../src/log.js';
 import type { Environ, Logger } from '../../src/types.js';
 import type { Directory } from './directory.js';
@@ -63,20 +64,13 @@ async function runRule(name: string, ctx: RequireContext, test: RuleTest): Promi
     }
     if (!(await test({ config, directory, member }))) return 'denied';
     // As mod_authnz_ldap: a granting rule hands the app the entry's URL attributes as AUTHORIZE_<ATTR>.
-    ctx.noteAppVariables?.(authorizeVariables(member.attributes));
+    ctx.noteAppVariables?.(prefixedVariables('AUTHORIZE_', member.attributes));
     return 'granted';
   } catch (err) {
     // AUTHZ_GENERAL_ERROR: ends the evaluation, even under `not`, and is answered with 503.
     logger.error(`Require ${name}: LDAP look-up failed`, { user: ctx.user, ...describeError(err) });
     return 'error';
   }
-}
-
-/** mod_authnz_ldap's AUTHORIZE_<ATTR> variables (AuthLDAPAuthorizePrefix's default). */
-function authorizeVariables(attributes: Readonly<Record<string, string>>): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(attributes)) out[`AUTHORIZE_${k.toUpperCase().replace(/-/g, '_')}`] = v;
-  return out;
 }
 
 function register(name: string, compile: (args: readonly string[], where: string | undefined) => RuleTest): void {

@@ -64,6 +64,13 @@ export function environKey(name: string): string | null {
   return key;
 }
 
+/** Attributes as environ variables: `<prefix><NAME>`, the name upper-cased with `-` as `_` (mod_authnz_ldap's AUTHENTICATE_ and AUTHORIZE_). */
+export function prefixedVariables(prefix: string, attributes: Readonly<Record<string, string>>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(attributes)) out[prefix + k.toUpperCase().replace(/-/g, '_')] = v;
+  return out;
+}
+
 /** Decodes a percent-encoded path for PATH_INFO/SCRIPT_NAME; leaves bad escapes as they are. */
 function decodePathLoose(path: string): string {
   if (!path.includes('%')) return path;

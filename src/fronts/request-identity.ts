@@ -19,6 +19,7 @@
  */
 import { IncomingMessage } from 'node:http';
 import type { Decision, Environ } from '../types.js';
+import { prefixedVariables } from '../environ/build-environ.js';
 
 /** What authhook hands to an app as `req.auth`. */
 export interface RequestAuth {
@@ -181,8 +182,12 @@ export function attachIdentity(req: IncomingMessage & AuthhookRequestFields, dec
 /** The app's environ: the hooks' one plus REMOTE_USER, AUTH_TYPE and AUTHENTICATE_<NAME> per attribute. */
 function appEnvironFor(decision: Decision, environ: Environ): Environ {
   if (decision.user === null) return environ;
-  const out: Record<string, string> = { ...decision.variables, ...environ, REMOTE_USER: decision.user, AUTH_TYPE: decision.authType ?? '' };
   // As mod_authnz_ldap: each attribute the provider returned is AUTHENTICATE_<NAME> for the app.
-  for (const [k, v] of Object.entries(decision.attributes)) out[`AUTHENTICATE_${k.toUpperCase().replace(/-/g, '_')}`] = v;
-  return Object.freeze(out);
+  return Object.freeze({
+    ...decision.variables,
+    ...environ,
+    REMOTE_USER: decision.user,
+    AUTH_TYPE: decision.authType ?? '',
+    ...prefixedVariables('AUTHENTICATE_', decision.attributes),
+  });
 }
